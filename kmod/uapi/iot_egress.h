@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * iot_egress: keep chosen LAN devices off the WAN.
+ *
+ * This header is the whole userspace ABI of the iot_egress module. It is
+ * shared as-is by the module and by iotctl.
+ *
+ * Generic netlink family IOT_EGRESS_GENL_NAME, version
+ * IOT_EGRESS_GENL_VERSION. All state is per network namespace: a request
+ * acts on the netns of the socket that sends it. Every command needs
+ * CAP_NET_ADMIN in the user namespace that owns that netns: the table is an
+ * inventory of the household's devices, so reading it is privileged too.
+ *
+ * Every message has a flat set of attributes from enum iot_egress_attr.
+ * Errors come back as a netlink error with an extack message.
+ *
+ * IOT_EGRESS_CMD_GET_STATUS (doit)
+ *   request:  (none)
+ *   reply:    IOT_EGRESS_A_PROTO_VERSION       u32
+ *             IOT_EGRESS_A_MODULE_VERSION      string
+ *             IOT_EGRESS_A_DEFAULT_POLICY      u8, enum iot_egress_policy
+ *             IOT_EGRESS_A_DEVICES             u32, devices in the table
+ *             IOT_EGRESS_A_MAX_DEVICES         u32, the max_devices parameter
+ *             IOT_EGRESS_A_WAN_NAMES           u32, WAN names configured
+ *             IOT_EGRESS_A_DROPPED             u64, packets dropped
+ *             IOT_EGRESS_A_GENERATION          u64, bumped on every change
+ *
+ * IOT_EGRESS_CMD_SET_DEVICE (doit): add a device, or update it in place
+ *   request:  IOT_EGRESS_A_MAC                 binary, exactly ETH_ALEN
+ *             IOT_EGRESS_A_POLICY              u8, DENY or ALLOW
+ *             IOT_EGRESS_A_NAME                string (optional); absent
+ *                                              keeps no label, an empty
+ *                                              string is refused
+ *
+ * IOT_EGRESS_CMD_DEL_DEVICE (doit)
+ *   request:  IOT_EGRESS_A_MAC
+ *
+ * IOT_EGRESS_CMD_GET_DEVICE
+ *   doit request: IOT_EGRESS_A_MAC; reply: one device message
+ *   dumpit: one message per device, NLM_F_DUMP_INTR if the table changed
+ *           while the dump was in progress
+ *   device message: IOT_EGRESS_A_MAC, IOT_EGRESS_A_POLICY,
+ *                   IOT_EGRESS_A_NAME (only if the device has a label)
+ *
+ * IOT_EGRESS_CMD_FLUSH (doit): remove every device; WAN names and the
+ *   default policy stay.
+ *
+ * IOT_EGRESS_CMD_ADD_WAN / IOT_EGRESS_CMD_DEL_WAN (doit)
+ *   request:  IOT_EGRESS_A_IFNAME              string, 1..IFNAMSIZ-1 bytes
+ *   The name need not exist yet; it is matched whenever an interface of
+ *   that name is in the netns.
+ *
+ * IOT_EGRESS_CMD_GET_WAN (dumpit): one message per WAN name
+ *   message:  IOT_EGRESS_A_IFNAME, IOT_EGRESS_A_IFINDEX (u32, 0 while no
+ *             interface of that name exists)
+ *
+ * IOT_EGRESS_CMD_SET_DEFAULT (doit)
+ *   request:  IOT_EGRESS_A_DEFAULT_POLICY      u8, DENY or ALLOW
+ *
+ * Attribute and command numbers are never reused.
+ */
+#ifndef _UAPI_IOT_EGRESS_H
+#define _UAPI_IOT_EGRESS_H
+
+#define IOT_EGRESS_GENL_NAME		"iot_egress"
+#define IOT_EGRESS_GENL_VERSION		1
+
+/* Longest device label, in bytes, without the terminating NUL. */
+#define IOT_EGRESS_NAME_MAX		32
+/* Most WAN interface names one netns may hold. */
+#define IOT_EGRESS_WAN_MAX		32
+
+enum iot_egress_policy {
+	IOT_EGRESS_POLICY_UNSPEC,
+	IOT_EGRESS_POLICY_ALLOW,
+	IOT_EGRESS_POLICY_DENY,
+	__IOT_EGRESS_POLICY_MAX
+};
+#define IOT_EGRESS_POLICY_MAX (__IOT_EGRESS_POLICY_MAX - 1)
+
+enum iot_egress_cmd {
+	IOT_EGRESS_CMD_UNSPEC,
+	IOT_EGRESS_CMD_GET_STATUS,
+	IOT_EGRESS_CMD_SET_DEVICE,
+	IOT_EGRESS_CMD_DEL_DEVICE,
+	IOT_EGRESS_CMD_GET_DEVICE,
+	IOT_EGRESS_CMD_FLUSH,
+	IOT_EGRESS_CMD_ADD_WAN,
+	IOT_EGRESS_CMD_DEL_WAN,
+	IOT_EGRESS_CMD_GET_WAN,
+	IOT_EGRESS_CMD_SET_DEFAULT,
+	__IOT_EGRESS_CMD_MAX
+};
+#define IOT_EGRESS_CMD_MAX (__IOT_EGRESS_CMD_MAX - 1)
+
+enum iot_egress_attr {
+	IOT_EGRESS_A_UNSPEC,
+	IOT_EGRESS_A_PAD,
+	IOT_EGRESS_A_MAC,
+	IOT_EGRESS_A_POLICY,
+	IOT_EGRESS_A_NAME,
+	IOT_EGRESS_A_IFNAME,
+	IOT_EGRESS_A_IFINDEX,
+	IOT_EGRESS_A_DEFAULT_POLICY,
+	IOT_EGRESS_A_PROTO_VERSION,
+	IOT_EGRESS_A_MODULE_VERSION,
+	IOT_EGRESS_A_DEVICES,
+	IOT_EGRESS_A_MAX_DEVICES,
+	IOT_EGRESS_A_WAN_NAMES,
+	IOT_EGRESS_A_DROPPED,
+	IOT_EGRESS_A_GENERATION,
+	__IOT_EGRESS_A_MAX
+};
+#define IOT_EGRESS_A_MAX (__IOT_EGRESS_A_MAX - 1)
+
+#endif /* _UAPI_IOT_EGRESS_H */

@@ -28,9 +28,11 @@
  * IOT_EGRESS_CMD_SET_DEVICE (doit): add a device, or update it in place
  *   request:  IOT_EGRESS_A_MAC                 binary, exactly ETH_ALEN
  *             IOT_EGRESS_A_POLICY              u8, DENY or ALLOW
- *             IOT_EGRESS_A_NAME                string (optional); absent
- *                                              keeps no label, an empty
- *                                              string is refused
+ *             IOT_EGRESS_A_NAME                string (optional), 1 to
+ *                                              IOT_EGRESS_NAME_MAX bytes of
+ *                                              printable ASCII, no space or
+ *                                              any of " ' \ #; when absent,
+ *                                              an existing label is kept
  *
  * IOT_EGRESS_CMD_DEL_DEVICE (doit)
  *   request:  IOT_EGRESS_A_MAC
@@ -76,6 +78,7 @@ enum iot_egress_policy {
 	IOT_EGRESS_POLICY_DENY,
 	__IOT_EGRESS_POLICY_MAX
 };
+
 #define IOT_EGRESS_POLICY_MAX (__IOT_EGRESS_POLICY_MAX - 1)
 
 enum iot_egress_cmd {
@@ -91,6 +94,7 @@ enum iot_egress_cmd {
 	IOT_EGRESS_CMD_SET_DEFAULT,
 	__IOT_EGRESS_CMD_MAX
 };
+
 #define IOT_EGRESS_CMD_MAX (__IOT_EGRESS_CMD_MAX - 1)
 
 enum iot_egress_attr {
@@ -111,6 +115,7 @@ enum iot_egress_attr {
 	IOT_EGRESS_A_GENERATION,
 	__IOT_EGRESS_A_MAX
 };
+
 #define IOT_EGRESS_A_MAX (__IOT_EGRESS_A_MAX - 1)
 
 #endif /* _UAPI_IOT_EGRESS_H */

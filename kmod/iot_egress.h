@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Internal declarations shared by the parts of iot_egress.
+ */
+#ifndef _IOT_EGRESS_H
+#define _IOT_EGRESS_H
+
+#include <linux/etherdevice.h>
+#include <linux/mutex.h>
+#include <linux/netfilter.h>
+#include <linux/rbtree.h>
+#include <linux/rhashtable.h>
+#include <linux/if.h>
+#include <linux/jhash.h>
+#include <asm/unaligned.h>
+
+#include "uapi/iot_egress.h"
+
+struct iot_label {
+	struct rcu_head rcu;
+	char str[];
+};
+
+/* One LAN device. Readers find it through @node under RCU; writers also
+ * keep it in @sorted, in MAC order, so dumps can resume by key.
+ */
+struct iot_dev {
+	struct rhash_head node;
+	u8 mac[ETH_ALEN];
+	u8 policy;
+	struct iot_label __rcu *label;
+	struct rb_node sorted;
+	struct rcu_head rcu;
+};
+
+/* What the packet path needs besides the device table. Never changed once
+ * published: writers build a new one and swap the pointer.
+ */
+struct iot_cfg {
+	struct rcu_head rcu;
+	u8 default_policy;
+	/* No WAN name is configured: every egress counts as WAN. */
+	bool all_wan;
+	u8 nifindex;
+	int ifindex[IOT_EGRESS_WAN_MAX];
+};
+
+struct iot_net {
+	struct net *net;
+	/* Serialises every writer of this netns. */
+	struct mutex lock;
+	struct iot_cfg __rcu *cfg;
+	struct rhashtable devices;
+	struct rb_root sorted;
+	unsigned int ndevices;
+	/* Bumped under @lock on every change; never 0, for dump checks. */
+	u64 generation;
+	unsigned int nwan;
+	char wan[IOT_EGRESS_WAN_MAX][IFNAMSIZ];
+	u64 __percpu *dropped;
+	struct nf_hook_ops ops[2];
+};
+
+/* The table is filled by the admin, but the lookup key comes from any LAN
+ * host, so buckets are chosen by a hash keyed with the table's random seed.
+ */
+static inline u32 iot_mac_hashfn(const void *data, u32 len, u32 seed)
+{
+	const u8 *mac = data;
+
+	return jhash_2words(get_unaligned((const u32 *)mac),
+			    get_unaligned((const u16 *)(mac + 4)), seed);
+}
+
+static inline int iot_dev_cmpfn(struct rhashtable_compare_arg *arg,
+				const void *obj)
+{
+	const struct iot_dev *dev = obj;
+
+	return !ether_addr_equal_unaligned(dev->mac, arg->key);
+}
+
+static const struct rhashtable_params iot_dev_params = {
+	.head_offset = offsetof(struct iot_dev, node),
+	.key_offset = offsetof(struct iot_dev, mac),
+	.key_len = ETH_ALEN,
+	.hashfn = iot_mac_hashfn,
+	.obj_cmpfn = iot_dev_cmpfn,
+	.automatic_shrinking = true,
+};
+
+/* Caller holds rcu_read_lock(). */
+static inline struct iot_dev *iot_dev_lookup_rcu(struct iot_net *in,
+						 const u8 *mac)
+{
+	return rhashtable_lookup(&in->devices, mac, iot_dev_params);
+}
+
+extern unsigned int iot_max_devices;
+extern unsigned int iot_net_id;
+
+/* net.c */
+struct iot_net *iot_net(const struct net *net);
+u64 iot_dropped(const struct iot_net *in);
+int iot_net_register(void);
+void iot_net_unregister(void);
+
+/* table.c */
+int iot_table_init(struct iot_net *in);
+void iot_table_destroy(struct iot_net *in);
+struct iot_dev *iot_dev_find(struct iot_net *in, const u8 *mac);
+struct iot_dev *iot_dev_first_after(struct iot_net *in, u64 key, bool any);
+struct iot_dev *iot_dev_next(struct iot_dev *dev);
+int iot_dev_set(struct iot_net *in, const u8 *mac, u8 policy,
+		const char *label, struct netlink_ext_ack *extack);
+int iot_dev_del(struct iot_net *in, const u8 *mac,
+		struct netlink_ext_ack *extack);
+void iot_dev_flush(struct iot_net *in);
+int iot_dev_cache_init(void);
+void iot_dev_cache_destroy(void);
+
+static inline u64 iot_mac_key(const u8 *mac)
+{
+	return ether_addr_to_u64(mac);
+}
+
+/* wan.c */
+int iot_cfg_init(struct iot_net *in, u8 default_policy);
+void iot_cfg_destroy(struct iot_net *in);
+u8 iot_default_policy(struct iot_net *in);
+int iot_set_default(struct iot_net *in, u8 policy,
+		    struct netlink_ext_ack *extack);
+int iot_wan_add(struct iot_net *in, const char *name,
+		struct netlink_ext_ack *extack);
+int iot_wan_del(struct iot_net *in, const char *name,
+		struct netlink_ext_ack *extack);
+int iot_wan_notifier_register(void);
+void iot_wan_notifier_unregister(void);
+
+/* hook.c */
+int iot_hooks_register(struct iot_net *in);
+void iot_hooks_unregister(struct iot_net *in);
+
+/* netlink.c */
+int __init iot_genl_register(void);
+void iot_genl_unregister(void);
+
+#endif /* _IOT_EGRESS_H */

@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The packet path: IPv4 and IPv6 FORWARD hooks.
+ *
+ * They sit at the RAW priority (-300), before iptables' mangle and filter
+ * tables and before any nftables forward chain of a higher priority (the
+ * usual "filter" chain is 0), so no accept rule there can reopen a denied
+ * device. Conntrack has no forward hook: a packet dropped here leaves an
+ * unconfirmed entry that is never inserted.
+ */
+#include <linux/if_arp.h>
+#include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6.h>
+
+#include "iot_egress.h"
+
+static bool iot_is_wan(const struct iot_cfg *cfg, int ifindex)
+{
+	unsigned int i;
+
+	if (cfg->all_wan)
+		return true;
+	for (i = 0; i < cfg->nifindex; i++)
+		if (cfg->ifindex[i] == ifindex)
+			return true;
+	return false;
+}
+
+/* The source MAC of the Ethernet header the packet arrived with, if any. */
+static const u8 *iot_src_mac(const struct sk_buff *skb,
+			     const struct net_device *in)
+{
+	if (in->type != ARPHRD_ETHER || !skb_mac_header_was_set(skb))
+		return NULL;
+	if (skb_mac_header(skb) < skb->head ||
+	    skb_mac_header(skb) + ETH_HLEN > skb->data)
+		return NULL;
+	return eth_hdr(skb)->h_source;
+}
+
+static unsigned int iot_hook(void *priv, struct sk_buff *skb,
+			     const struct nf_hook_state *state)
+{
+	struct iot_net *in = priv;
+	const struct iot_cfg *cfg = rcu_dereference(in->cfg);
+	const struct iot_dev *dev;
+	const u8 *mac;
+	u8 policy;
+
+	policy = cfg->default_policy;
+	if (policy == IOT_EGRESS_POLICY_ALLOW &&
+	    !atomic_read(&in->devices.nelems))
+		return NF_ACCEPT;
+	if (!iot_is_wan(cfg, state->out->ifindex))
+		return NF_ACCEPT;
+	mac = iot_src_mac(skb, state->in);
+	if (!mac)
+		return NF_ACCEPT;
+
+	dev = iot_dev_lookup_rcu(in, mac);
+	if (dev)
+		policy = READ_ONCE(dev->policy);
+	if (likely(policy != IOT_EGRESS_POLICY_DENY))
+		return NF_ACCEPT;
+
+	this_cpu_inc(*in->dropped);
+	return NF_DROP;
+}
+
+static const struct nf_hook_ops iot_hook_ops[] = {
+	{
+		.hook		= iot_hook,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_FORWARD,
+		.priority	= NF_IP_PRI_RAW,
+	},
+	{
+		.hook		= iot_hook,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_FORWARD,
+		.priority	= NF_IP6_PRI_RAW,
+	},
+};
+
+int iot_hooks_register(struct iot_net *in)
+{
+	unsigned int i;
+
+	BUILD_BUG_ON(ARRAY_SIZE(iot_hook_ops) != ARRAY_SIZE(in->ops));
+	for (i = 0; i < ARRAY_SIZE(in->ops); i++) {
+		in->ops[i] = iot_hook_ops[i];
+		in->ops[i].priv = in;
+	}
+	return nf_register_net_hooks(in->net, in->ops, ARRAY_SIZE(in->ops));
+}
+
+void iot_hooks_unregister(struct iot_net *in)
+{
+	nf_unregister_net_hooks(in->net, in->ops, ARRAY_SIZE(in->ops));
+}

@@ -1,0 +1,60 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iot_egress: keep chosen LAN devices off the WAN.
+ *
+ * This file only orders module init and exit.
+ */
+#include <linux/module.h>
+#include <linux/genetlink.h>
+
+#include "iot_egress.h"
+
+unsigned int iot_max_devices __read_mostly = 65536;
+module_param_named(max_devices, iot_max_devices, uint, 0644);
+MODULE_PARM_DESC(max_devices, "Most devices the table of one network namespace may hold (default 65536)");
+
+static int __init iot_init(void)
+{
+	int err;
+
+	err = iot_dev_cache_init();
+	if (err)
+		return err;
+	/* Every netns has its state before anything can look for it. */
+	err = iot_net_register();
+	if (err)
+		goto err_cache;
+	err = iot_wan_notifier_register();
+	if (err)
+		goto err_net;
+	err = iot_genl_register();
+	if (err)
+		goto err_notifier;
+	return 0;
+
+err_notifier:
+	iot_wan_notifier_unregister();
+err_net:
+	iot_net_unregister();
+err_cache:
+	iot_dev_cache_destroy();
+	return err;
+}
+
+static void __exit iot_exit(void)
+{
+	iot_genl_unregister();
+	iot_wan_notifier_unregister();
+	iot_net_unregister();
+	/* Devices are freed by call_rcu() callbacks in this module. */
+	rcu_barrier();
+	iot_dev_cache_destroy();
+}
+
+module_init(iot_init);
+module_exit(iot_exit);
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("Keep chosen LAN devices, by MAC address, off the WAN");
+MODULE_AUTHOR("iot-egress developers");
+MODULE_VERSION(IOT_EGRESS_VERSION);
+MODULE_ALIAS_GENL_FAMILY(IOT_EGRESS_GENL_NAME);

@@ -1,0 +1,431 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The iot_egress generic netlink family. See uapi/iot_egress.h for the
+ * messages. Every command needs CAP_NET_ADMIN in the user namespace that
+ * owns the netns, and every error carries an extack message.
+ */
+#include <net/genetlink.h>
+#include <net/sock.h>
+
+#include "iot_egress.h"
+
+static struct genl_family iot_genl_family;
+
+static const struct nla_policy iot_mac_policy[IOT_EGRESS_A_MAC + 1] = {
+	[IOT_EGRESS_A_MAC]	= NLA_POLICY_ETH_ADDR,
+};
+
+static const struct nla_policy iot_set_device_policy[IOT_EGRESS_A_NAME + 1] = {
+	[IOT_EGRESS_A_MAC]	= NLA_POLICY_ETH_ADDR,
+	[IOT_EGRESS_A_POLICY]	= NLA_POLICY_RANGE(NLA_U8,
+						   IOT_EGRESS_POLICY_ALLOW,
+						   IOT_EGRESS_POLICY_DENY),
+	[IOT_EGRESS_A_NAME]	= { .type = NLA_NUL_STRING,
+				    .len = IOT_EGRESS_NAME_MAX },
+};
+
+static const struct nla_policy iot_wan_policy[IOT_EGRESS_A_IFNAME + 1] = {
+	[IOT_EGRESS_A_IFNAME]	= { .type = NLA_NUL_STRING,
+				    .len = IFNAMSIZ - 1 },
+};
+
+static const struct nla_policy iot_default_attrs[IOT_EGRESS_A_DEFAULT_POLICY + 1] = {
+	[IOT_EGRESS_A_DEFAULT_POLICY] = NLA_POLICY_RANGE(NLA_U8,
+							 IOT_EGRESS_POLICY_ALLOW,
+							 IOT_EGRESS_POLICY_DENY),
+};
+
+/* A missing attribute is reported by type and with a message. */
+#define IOT_REQUIRE(info, type, msg) ({				\
+	struct genl_info *__info = (info);				\
+	bool __missing = GENL_REQ_ATTR_CHECK(__info, type);		\
+									\
+	if (__missing)							\
+		GENL_SET_ERR_MSG(__info, msg);				\
+	__missing;							\
+})
+
+static int iot_get_mac(struct genl_info *info, const u8 **mac)
+{
+	struct nlattr *attr;
+
+	if (IOT_REQUIRE(info, IOT_EGRESS_A_MAC, "MAC address missing"))
+		return -EINVAL;
+	attr = info->attrs[IOT_EGRESS_A_MAC];
+	if (!is_valid_ether_addr(nla_data(attr))) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "MAC address must be unicast and not all-zero");
+		return -EINVAL;
+	}
+	*mac = nla_data(attr);
+	return 0;
+}
+
+static bool iot_label_valid(const char *s)
+{
+	if (!*s)
+		return false;
+	for (; *s; s++)
+		if (*s < 0x21 || *s > 0x7e || strchr("\"'\\#", *s))
+			return false;
+	return true;
+}
+
+static struct iot_net *iot_info_net(struct genl_info *info)
+{
+	return iot_net(genl_info_net(info));
+}
+
+static int iot_nl_get_status(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iot_net *in = iot_info_net(info);
+	struct sk_buff *msg;
+	void *hdr;
+
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg) {
+		GENL_SET_ERR_MSG(info, "out of memory");
+		return -ENOMEM;
+	}
+	hdr = genlmsg_put_reply(msg, info, &iot_genl_family, 0,
+				IOT_EGRESS_CMD_GET_STATUS);
+	if (!hdr)
+		goto err_size;
+
+	mutex_lock(&in->lock);
+	if (nla_put_u32(msg, IOT_EGRESS_A_PROTO_VERSION,
+			IOT_EGRESS_GENL_VERSION) ||
+	    nla_put_string(msg, IOT_EGRESS_A_MODULE_VERSION,
+			   IOT_EGRESS_VERSION) ||
+	    nla_put_u8(msg, IOT_EGRESS_A_DEFAULT_POLICY,
+		       iot_default_policy(in)) ||
+	    nla_put_u32(msg, IOT_EGRESS_A_DEVICES, in->ndevices) ||
+	    nla_put_u32(msg, IOT_EGRESS_A_MAX_DEVICES,
+			READ_ONCE(iot_max_devices)) ||
+	    nla_put_u32(msg, IOT_EGRESS_A_WAN_NAMES, in->nwan) ||
+	    nla_put_u64_64bit(msg, IOT_EGRESS_A_DROPPED, iot_dropped(in),
+			      IOT_EGRESS_A_PAD) ||
+	    nla_put_u64_64bit(msg, IOT_EGRESS_A_GENERATION, in->generation,
+			      IOT_EGRESS_A_PAD)) {
+		mutex_unlock(&in->lock);
+		goto err_size;
+	}
+	mutex_unlock(&in->lock);
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+err_size:
+	nlmsg_free(msg);
+	GENL_SET_ERR_MSG(info, "reply does not fit in a message");
+	return -EMSGSIZE;
+}
+
+static int iot_nl_set_device(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iot_net *in = iot_info_net(info);
+	const char *label = NULL;
+	struct nlattr *attr;
+	const u8 *mac;
+	int err;
+
+	err = iot_get_mac(info, &mac);
+	if (err)
+		return err;
+	if (IOT_REQUIRE(info, IOT_EGRESS_A_POLICY, "policy missing"))
+		return -EINVAL;
+	attr = info->attrs[IOT_EGRESS_A_POLICY];
+	if (info->attrs[IOT_EGRESS_A_NAME]) {
+		label = nla_data(info->attrs[IOT_EGRESS_A_NAME]);
+		if (!iot_label_valid(label)) {
+			NL_SET_ERR_MSG_ATTR(info->extack,
+					    info->attrs[IOT_EGRESS_A_NAME],
+					    "name must be printable ASCII without spaces, quotes, backslash or #");
+			return -EINVAL;
+		}
+	}
+
+	mutex_lock(&in->lock);
+	err = iot_dev_set(in, mac, nla_get_u8(attr), label, info->extack);
+	mutex_unlock(&in->lock);
+	return err;
+}
+
+static int iot_nl_del_device(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iot_net *in = iot_info_net(info);
+	const u8 *mac;
+	int err;
+
+	err = iot_get_mac(info, &mac);
+	if (err)
+		return err;
+	mutex_lock(&in->lock);
+	err = iot_dev_del(in, mac, info->extack);
+	mutex_unlock(&in->lock);
+	return err;
+}
+
+static int iot_nl_flush(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iot_net *in = iot_info_net(info);
+
+	mutex_lock(&in->lock);
+	iot_dev_flush(in);
+	mutex_unlock(&in->lock);
+	return 0;
+}
+
+static int iot_fill_dev(struct sk_buff *skb, struct iot_net *in,
+			const struct iot_dev *dev, u32 portid, u32 seq,
+			int flags, struct netlink_callback *cb)
+{
+	const struct iot_label *label;
+	void *hdr;
+
+	hdr = genlmsg_put(skb, portid, seq, &iot_genl_family, flags,
+			  IOT_EGRESS_CMD_GET_DEVICE);
+	if (!hdr)
+		return -EMSGSIZE;
+	if (cb)
+		genl_dump_check_consistent(cb, hdr);
+	label = rcu_dereference_protected(dev->label,
+					  lockdep_is_held(&in->lock));
+	if (nla_put(skb, IOT_EGRESS_A_MAC, ETH_ALEN, dev->mac) ||
+	    nla_put_u8(skb, IOT_EGRESS_A_POLICY, dev->policy) ||
+	    (label && nla_put_string(skb, IOT_EGRESS_A_NAME, label->str))) {
+		genlmsg_cancel(skb, hdr);
+		return -EMSGSIZE;
+	}
+	genlmsg_end(skb, hdr);
+	return 0;
+}
+
+static int iot_nl_get_device(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iot_net *in = iot_info_net(info);
+	struct iot_dev *dev;
+	struct sk_buff *msg;
+	const u8 *mac;
+	int err;
+
+	err = iot_get_mac(info, &mac);
+	if (err)
+		return err;
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	if (!msg) {
+		GENL_SET_ERR_MSG(info, "out of memory");
+		return -ENOMEM;
+	}
+
+	mutex_lock(&in->lock);
+	dev = iot_dev_find(in, mac);
+	if (!dev) {
+		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[IOT_EGRESS_A_MAC],
+				    "device not in the table");
+		err = -ENOENT;
+	} else {
+		err = iot_fill_dev(msg, in, dev, info->snd_portid,
+				   info->snd_seq, 0, NULL);
+		if (err)
+			GENL_SET_ERR_MSG(info, "reply does not fit in a message");
+	}
+	mutex_unlock(&in->lock);
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return genlmsg_reply(msg, info);
+}
+
+/* cb->args: [0] set once a device was sent, [1] and [2] the high and low
+ * halves of its MAC, so the next part resumes after it even if the table
+ * changed in between (which NLM_F_DUMP_INTR then reports).
+ */
+static int iot_nl_dump_devices(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct iot_net *in = iot_net(sock_net(skb->sk));
+	struct iot_dev *dev;
+	u64 key;
+
+	key = (u64)cb->args[1] << 32 | (u32)cb->args[2];
+	mutex_lock(&in->lock);
+	cb->seq = in->generation;
+	for (dev = iot_dev_first_after(in, key, !cb->args[0]); dev;
+	     dev = iot_dev_next(dev)) {
+		if (iot_fill_dev(skb, in, dev, NETLINK_CB(cb->skb).portid,
+				 cb->nlh->nlmsg_seq, NLM_F_MULTI, cb))
+			break;
+		key = iot_mac_key(dev->mac);
+		cb->args[0] = 1;
+		cb->args[1] = key >> 32;
+		cb->args[2] = (u32)key;
+	}
+	mutex_unlock(&in->lock);
+	return skb->len;
+}
+
+static int iot_nl_wan(struct genl_info *info,
+		      int (*op)(struct iot_net *, const char *,
+				struct netlink_ext_ack *))
+{
+	struct iot_net *in = iot_info_net(info);
+	struct nlattr *attr;
+	const char *name;
+	int err;
+
+	if (IOT_REQUIRE(info, IOT_EGRESS_A_IFNAME, "interface name missing"))
+		return -EINVAL;
+	attr = info->attrs[IOT_EGRESS_A_IFNAME];
+	name = nla_data(attr);
+	if (!dev_valid_name(name)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "invalid interface name");
+		return -EINVAL;
+	}
+	mutex_lock(&in->lock);
+	err = op(in, name, info->extack);
+	mutex_unlock(&in->lock);
+	return err;
+}
+
+static int iot_nl_add_wan(struct sk_buff *skb, struct genl_info *info)
+{
+	return iot_nl_wan(info, iot_wan_add);
+}
+
+static int iot_nl_del_wan(struct sk_buff *skb, struct genl_info *info)
+{
+	return iot_nl_wan(info, iot_wan_del);
+}
+
+/* cb->args[0]: how many names were sent. */
+static int iot_nl_dump_wan(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct iot_net *in = iot_net(sock_net(skb->sk));
+	struct net_device *dev;
+	unsigned int i;
+	void *hdr;
+	int ifindex;
+
+	mutex_lock(&in->lock);
+	cb->seq = in->generation;
+	for (i = cb->args[0]; i < in->nwan; i++) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &iot_genl_family,
+				  NLM_F_MULTI, IOT_EGRESS_CMD_GET_WAN);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		rcu_read_lock();
+		dev = dev_get_by_name_rcu(in->net, in->wan[i]);
+		ifindex = dev ? dev->ifindex : 0;
+		rcu_read_unlock();
+		if (nla_put_string(skb, IOT_EGRESS_A_IFNAME, in->wan[i]) ||
+		    nla_put_u32(skb, IOT_EGRESS_A_IFINDEX, ifindex)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = i;
+	mutex_unlock(&in->lock);
+	return skb->len;
+}
+
+static int iot_nl_set_default(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iot_net *in = iot_info_net(info);
+	struct nlattr *attr;
+	int err;
+
+	if (IOT_REQUIRE(info, IOT_EGRESS_A_DEFAULT_POLICY,
+			"default policy missing"))
+		return -EINVAL;
+	attr = info->attrs[IOT_EGRESS_A_DEFAULT_POLICY];
+	mutex_lock(&in->lock);
+	err = iot_set_default(in, nla_get_u8(attr), info->extack);
+	mutex_unlock(&in->lock);
+	return err;
+}
+
+static const struct genl_ops iot_genl_ops[] = {
+	{
+		.cmd	= IOT_EGRESS_CMD_GET_STATUS,
+		.doit	= iot_nl_get_status,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= IOT_EGRESS_CMD_SET_DEVICE,
+		.doit	= iot_nl_set_device,
+		.policy	= iot_set_device_policy,
+		.maxattr = ARRAY_SIZE(iot_set_device_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= IOT_EGRESS_CMD_DEL_DEVICE,
+		.doit	= iot_nl_del_device,
+		.policy	= iot_mac_policy,
+		.maxattr = ARRAY_SIZE(iot_mac_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= IOT_EGRESS_CMD_GET_DEVICE,
+		.doit	= iot_nl_get_device,
+		.dumpit	= iot_nl_dump_devices,
+		.policy	= iot_mac_policy,
+		.maxattr = ARRAY_SIZE(iot_mac_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= IOT_EGRESS_CMD_FLUSH,
+		.doit	= iot_nl_flush,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= IOT_EGRESS_CMD_ADD_WAN,
+		.doit	= iot_nl_add_wan,
+		.policy	= iot_wan_policy,
+		.maxattr = ARRAY_SIZE(iot_wan_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= IOT_EGRESS_CMD_DEL_WAN,
+		.doit	= iot_nl_del_wan,
+		.policy	= iot_wan_policy,
+		.maxattr = ARRAY_SIZE(iot_wan_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= IOT_EGRESS_CMD_GET_WAN,
+		.dumpit	= iot_nl_dump_wan,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= IOT_EGRESS_CMD_SET_DEFAULT,
+		.doit	= iot_nl_set_default,
+		.policy	= iot_default_attrs,
+		.maxattr = ARRAY_SIZE(iot_default_attrs) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+};
+
+static struct genl_family iot_genl_family __ro_after_init = {
+	.name		= IOT_EGRESS_GENL_NAME,
+	.version	= IOT_EGRESS_GENL_VERSION,
+	.netnsok	= true,
+	/* Writers serialise on their netns's own lock. */
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= iot_genl_ops,
+	.n_ops		= ARRAY_SIZE(iot_genl_ops),
+};
+
+int __init iot_genl_register(void)
+{
+	return genl_register_family(&iot_genl_family);
+}
+
+void iot_genl_unregister(void)
+{
+	genl_unregister_family(&iot_genl_family);
+}

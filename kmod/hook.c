@@ -49,7 +49,7 @@ static unsigned int iot_hook(void *priv, struct sk_buff *skb,
 
 	policy = cfg->default_policy;
 	if (policy == IOT_EGRESS_POLICY_ALLOW &&
-	    !atomic_read(&in->devices.nelems))
+	    !atomic_read(&cfg->table->ht.nelems))
 		return NF_ACCEPT;
 	if (!iot_is_wan(cfg, state->out->ifindex))
 		return NF_ACCEPT;
@@ -57,7 +57,7 @@ static unsigned int iot_hook(void *priv, struct sk_buff *skb,
 	if (!mac)
 		return NF_ACCEPT;
 
-	dev = iot_dev_lookup_rcu(in, mac);
+	dev = iot_dev_lookup_rcu(cfg->table, mac);
 	if (dev)
 		policy = READ_ONCE(dev->policy);
 	if (likely(policy != IOT_EGRESS_POLICY_DENY))

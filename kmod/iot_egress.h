@@ -33,11 +33,24 @@ struct iot_dev {
 	struct rcu_head rcu;
 };
 
-/* What the packet path needs besides the device table. Never changed once
- * published: writers build a new one and swap the pointer.
+/* A set of devices. The packet path reads @ht under RCU; @sorted holds the
+ * same devices in MAC order, for writers and dumps only.
+ */
+struct iot_table {
+	struct rhashtable ht;
+	struct rb_root sorted;
+	unsigned int ndevices;
+	/* Held by every writer: the netns's lock. */
+	struct mutex *lock;
+};
+
+/* All the packet path reads. Never changed once published, except through
+ * the table it points to: writers build a new one and swap the pointer, so
+ * a whole policy can be replaced at once.
  */
 struct iot_cfg {
 	struct rcu_head rcu;
+	struct iot_table *table;
 	u8 default_policy;
 	/* No WAN name is configured: every egress counts as WAN. */
 	bool all_wan;
@@ -50,9 +63,8 @@ struct iot_net {
 	/* Serialises every writer of this netns. */
 	struct mutex lock;
 	struct iot_cfg __rcu *cfg;
-	struct rhashtable devices;
-	struct rb_root sorted;
-	unsigned int ndevices;
+	/* The table @cfg points to, for writers. */
+	struct iot_table *table;
 	/* Bumped under @lock on every change; never 0, for dump checks. */
 	u64 generation;
 	unsigned int nwan;
@@ -90,10 +102,10 @@ static const struct rhashtable_params iot_dev_params = {
 };
 
 /* Caller holds rcu_read_lock(). */
-static inline struct iot_dev *iot_dev_lookup_rcu(struct iot_net *in,
+static inline struct iot_dev *iot_dev_lookup_rcu(struct iot_table *t,
 						 const u8 *mac)
 {
-	return rhashtable_lookup(&in->devices, mac, iot_dev_params);
+	return rhashtable_lookup(&t->ht, mac, iot_dev_params);
 }
 
 extern unsigned int iot_max_devices;
@@ -105,17 +117,18 @@ u64 iot_dropped(const struct iot_net *in);
 int iot_net_register(void);
 void iot_net_unregister(void);
 
-/* table.c */
-int iot_table_init(struct iot_net *in);
-void iot_table_destroy(struct iot_net *in);
-struct iot_dev *iot_dev_find(struct iot_net *in, const u8 *mac);
-struct iot_dev *iot_dev_first_after(struct iot_net *in, u64 key, bool any);
+/* table.c: the caller of each holds t->lock */
+struct iot_table *iot_table_new(struct mutex *lock);
+void iot_table_free(struct iot_table *t);
+struct iot_dev *iot_dev_find(struct iot_table *t, const u8 *mac);
+struct iot_dev *iot_dev_first_after(struct iot_table *t, u64 key, bool any);
 struct iot_dev *iot_dev_next(struct iot_dev *dev);
-int iot_dev_set(struct iot_net *in, const u8 *mac, u8 policy,
+const char *iot_dev_label(struct iot_table *t, const struct iot_dev *dev);
+int iot_dev_set(struct iot_table *t, const u8 *mac, u8 policy,
 		const char *label, struct netlink_ext_ack *extack);
-int iot_dev_del(struct iot_net *in, const u8 *mac,
+int iot_dev_del(struct iot_table *t, const u8 *mac,
 		struct netlink_ext_ack *extack);
-void iot_dev_flush(struct iot_net *in);
+void iot_dev_flush(struct iot_table *t);
 int iot_dev_cache_init(void);
 void iot_dev_cache_destroy(void);
 
@@ -125,7 +138,8 @@ static inline u64 iot_mac_key(const u8 *mac)
 }
 
 /* wan.c */
-int iot_cfg_init(struct iot_net *in, u8 default_policy);
+int iot_cfg_init(struct iot_net *in, struct iot_table *table,
+		 u8 default_policy);
 void iot_cfg_destroy(struct iot_net *in);
 u8 iot_default_policy(struct iot_net *in);
 int iot_set_default(struct iot_net *in, u8 policy,

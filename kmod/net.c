@@ -30,6 +30,7 @@ u64 iot_dropped(const struct iot_net *in)
 static int __net_init iot_net_init(struct net *net)
 {
 	struct iot_net *in = iot_net(net);
+	struct iot_table *table;
 	int err;
 
 	in->net = net;
@@ -38,10 +39,12 @@ static int __net_init iot_net_init(struct net *net)
 	in->dropped = alloc_percpu(u64);
 	if (!in->dropped)
 		return -ENOMEM;
-	err = iot_table_init(in);
-	if (err)
+	table = iot_table_new(&in->lock);
+	if (!table) {
+		err = -ENOMEM;
 		goto err_dropped;
-	err = iot_cfg_init(in, IOT_EGRESS_POLICY_ALLOW);
+	}
+	err = iot_cfg_init(in, table, IOT_EGRESS_POLICY_ALLOW);
 	if (err)
 		goto err_table;
 	err = iot_hooks_register(in);
@@ -52,7 +55,7 @@ static int __net_init iot_net_init(struct net *net)
 err_cfg:
 	iot_cfg_destroy(in);
 err_table:
-	iot_table_destroy(in);
+	iot_table_free(table);
 err_dropped:
 	free_percpu(in->dropped);
 	return err;
@@ -64,7 +67,7 @@ static void __net_exit iot_net_exit(struct net *net)
 
 	/* Unregistering waits for packets still in the hooks. */
 	iot_hooks_unregister(in);
-	iot_table_destroy(in);
+	iot_table_free(in->table);
 	iot_cfg_destroy(in);
 	free_percpu(in->dropped);
 	mutex_destroy(&in->lock);

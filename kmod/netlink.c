@@ -71,6 +71,14 @@ static bool iot_label_valid(const char *s)
 	return true;
 }
 
+/* Every successful write bumps the generation that dumps check. */
+static void iot_changed(struct iot_net *in, int err)
+{
+	lockdep_assert_held(&in->lock);
+	if (!err)
+		in->generation++;
+}
+
 static struct iot_net *iot_info_net(struct genl_info *info)
 {
 	return iot_net(genl_info_net(info));
@@ -99,7 +107,7 @@ static int iot_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 			   IOT_EGRESS_VERSION) ||
 	    nla_put_u8(msg, IOT_EGRESS_A_DEFAULT_POLICY,
 		       iot_default_policy(in)) ||
-	    nla_put_u32(msg, IOT_EGRESS_A_DEVICES, in->ndevices) ||
+	    nla_put_u32(msg, IOT_EGRESS_A_DEVICES, in->table->ndevices) ||
 	    nla_put_u32(msg, IOT_EGRESS_A_MAX_DEVICES,
 			READ_ONCE(iot_max_devices)) ||
 	    nla_put_u32(msg, IOT_EGRESS_A_WAN_NAMES, in->nwan) ||
@@ -145,7 +153,9 @@ static int iot_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&in->lock);
-	err = iot_dev_set(in, mac, nla_get_u8(attr), label, info->extack);
+	err = iot_dev_set(in->table, mac, nla_get_u8(attr), label,
+			  info->extack);
+	iot_changed(in, err);
 	mutex_unlock(&in->lock);
 	return err;
 }
@@ -160,7 +170,8 @@ static int iot_nl_del_device(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	mutex_lock(&in->lock);
-	err = iot_dev_del(in, mac, info->extack);
+	err = iot_dev_del(in->table, mac, info->extack);
+	iot_changed(in, err);
 	mutex_unlock(&in->lock);
 	return err;
 }
@@ -170,16 +181,17 @@ static int iot_nl_flush(struct sk_buff *skb, struct genl_info *info)
 	struct iot_net *in = iot_info_net(info);
 
 	mutex_lock(&in->lock);
-	iot_dev_flush(in);
+	iot_dev_flush(in->table);
+	iot_changed(in, 0);
 	mutex_unlock(&in->lock);
 	return 0;
 }
 
-static int iot_fill_dev(struct sk_buff *skb, struct iot_net *in,
+static int iot_fill_dev(struct sk_buff *skb, struct iot_table *t,
 			const struct iot_dev *dev, u32 portid, u32 seq,
 			int flags, struct netlink_callback *cb)
 {
-	const struct iot_label *label;
+	const char *label;
 	void *hdr;
 
 	hdr = genlmsg_put(skb, portid, seq, &iot_genl_family, flags,
@@ -188,11 +200,10 @@ static int iot_fill_dev(struct sk_buff *skb, struct iot_net *in,
 		return -EMSGSIZE;
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
-	label = rcu_dereference_protected(dev->label,
-					  lockdep_is_held(&in->lock));
+	label = iot_dev_label(t, dev);
 	if (nla_put(skb, IOT_EGRESS_A_MAC, ETH_ALEN, dev->mac) ||
 	    nla_put_u8(skb, IOT_EGRESS_A_POLICY, dev->policy) ||
-	    (label && nla_put_string(skb, IOT_EGRESS_A_NAME, label->str))) {
+	    (label && nla_put_string(skb, IOT_EGRESS_A_NAME, label))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -218,13 +229,13 @@ static int iot_nl_get_device(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&in->lock);
-	dev = iot_dev_find(in, mac);
+	dev = iot_dev_find(in->table, mac);
 	if (!dev) {
 		NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[IOT_EGRESS_A_MAC],
 				    "device not in the table");
 		err = -ENOENT;
 	} else {
-		err = iot_fill_dev(msg, in, dev, info->snd_portid,
+		err = iot_fill_dev(msg, in->table, dev, info->snd_portid,
 				   info->snd_seq, 0, NULL);
 		if (err)
 			GENL_SET_ERR_MSG(info, "reply does not fit in a message");
@@ -250,9 +261,9 @@ static int iot_nl_dump_devices(struct sk_buff *skb, struct netlink_callback *cb)
 	key = (u64)cb->args[1] << 32 | (u32)cb->args[2];
 	mutex_lock(&in->lock);
 	cb->seq = in->generation;
-	for (dev = iot_dev_first_after(in, key, !cb->args[0]); dev;
+	for (dev = iot_dev_first_after(in->table, key, !cb->args[0]); dev;
 	     dev = iot_dev_next(dev)) {
-		if (iot_fill_dev(skb, in, dev, NETLINK_CB(cb->skb).portid,
+		if (iot_fill_dev(skb, in->table, dev, NETLINK_CB(cb->skb).portid,
 				 cb->nlh->nlmsg_seq, NLM_F_MULTI, cb))
 			break;
 		key = iot_mac_key(dev->mac);
@@ -284,6 +295,7 @@ static int iot_nl_wan(struct genl_info *info,
 	}
 	mutex_lock(&in->lock);
 	err = op(in, name, info->extack);
+	iot_changed(in, err);
 	mutex_unlock(&in->lock);
 	return err;
 }
@@ -344,6 +356,7 @@ static int iot_nl_set_default(struct sk_buff *skb, struct genl_info *info)
 	attr = info->attrs[IOT_EGRESS_A_DEFAULT_POLICY];
 	mutex_lock(&in->lock);
 	err = iot_set_default(in, nla_get_u8(attr), info->extack);
+	iot_changed(in, err);
 	mutex_unlock(&in->lock);
 	return err;
 }

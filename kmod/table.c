@@ -3,8 +3,8 @@
  * The device table: MAC -> policy and label, one per network namespace.
  *
  * The packet path looks devices up in an rhashtable under RCU. Writers hold
- * iot_net->lock and also keep every device in an rbtree sorted by MAC, so a
- * dump that spans many messages resumes from the last MAC it sent.
+ * the netns's lock and also keep every device in an rbtree sorted by MAC,
+ * so a dump that spans many messages resumes from the last MAC it sent.
  */
 #include <linux/slab.h>
 
@@ -39,34 +39,52 @@ static void iot_dev_free_now(void *ptr, void *arg)
 	iot_dev_free(ptr);
 }
 
-int iot_table_init(struct iot_net *in)
+struct iot_table *iot_table_new(struct mutex *lock)
 {
-	in->sorted = RB_ROOT;
-	in->ndevices = 0;
-	return rhashtable_init(&in->devices, &iot_dev_params);
+	struct iot_table *t;
+
+	t = kzalloc(sizeof(*t), GFP_KERNEL);
+	if (!t)
+		return NULL;
+	if (rhashtable_init(&t->ht, &iot_dev_params)) {
+		kfree(t);
+		return NULL;
+	}
+	t->sorted = RB_ROOT;
+	t->lock = lock;
+	return t;
 }
 
-/* The hooks are gone and no reader is left. */
-void iot_table_destroy(struct iot_net *in)
+/* No reader is left: the table was never published, or a grace period has
+ * passed since it was replaced, or the hooks are gone.
+ */
+void iot_table_free(struct iot_table *t)
 {
-	rhashtable_free_and_destroy(&in->devices, iot_dev_free_now, NULL);
-	in->sorted = RB_ROOT;
-	in->ndevices = 0;
+	rhashtable_free_and_destroy(&t->ht, iot_dev_free_now, NULL);
+	kfree(t);
 }
 
-struct iot_dev *iot_dev_find(struct iot_net *in, const u8 *mac)
+struct iot_dev *iot_dev_find(struct iot_table *t, const u8 *mac)
 {
-	lockdep_assert_held(&in->lock);
-	return rhashtable_lookup_fast(&in->devices, mac, iot_dev_params);
+	lockdep_assert_held(t->lock);
+	return rhashtable_lookup_fast(&t->ht, mac, iot_dev_params);
+}
+
+const char *iot_dev_label(struct iot_table *t, const struct iot_dev *dev)
+{
+	const struct iot_label *label;
+
+	label = rcu_dereference_protected(dev->label, lockdep_is_held(t->lock));
+	return label ? label->str : NULL;
 }
 
 /* The first device whose MAC sorts after @key, or the very first if @any. */
-struct iot_dev *iot_dev_first_after(struct iot_net *in, u64 key, bool any)
+struct iot_dev *iot_dev_first_after(struct iot_table *t, u64 key, bool any)
 {
-	struct rb_node *node = in->sorted.rb_node;
+	struct rb_node *node = t->sorted.rb_node;
 	struct iot_dev *found = NULL;
 
-	lockdep_assert_held(&in->lock);
+	lockdep_assert_held(t->lock);
 	while (node) {
 		struct iot_dev *dev = rb_entry(node, struct iot_dev, sorted);
 
@@ -87,9 +105,9 @@ struct iot_dev *iot_dev_next(struct iot_dev *dev)
 	return node ? rb_entry(node, struct iot_dev, sorted) : NULL;
 }
 
-static void iot_sorted_insert(struct iot_net *in, struct iot_dev *new)
+static void iot_sorted_insert(struct iot_table *t, struct iot_dev *new)
 {
-	struct rb_node **link = &in->sorted.rb_node, *parent = NULL;
+	struct rb_node **link = &t->sorted.rb_node, *parent = NULL;
 	u64 key = iot_mac_key(new->mac);
 
 	while (*link) {
@@ -102,7 +120,7 @@ static void iot_sorted_insert(struct iot_net *in, struct iot_dev *new)
 			link = &parent->rb_right;
 	}
 	rb_link_node(&new->sorted, parent, link);
-	rb_insert_color(&new->sorted, &in->sorted);
+	rb_insert_color(&new->sorted, &t->sorted);
 }
 
 static struct iot_label *iot_label_new(const char *str)
@@ -116,14 +134,14 @@ static struct iot_label *iot_label_new(const char *str)
 	return label;
 }
 
-int iot_dev_set(struct iot_net *in, const u8 *mac, u8 policy,
+int iot_dev_set(struct iot_table *t, const u8 *mac, u8 policy,
 		const char *label, struct netlink_ext_ack *extack)
 {
 	struct iot_label *new_label = NULL, *old;
 	struct iot_dev *dev;
 	int err;
 
-	lockdep_assert_held(&in->lock);
+	lockdep_assert_held(t->lock);
 	if (label) {
 		new_label = iot_label_new(label);
 		if (!new_label) {
@@ -132,20 +150,19 @@ int iot_dev_set(struct iot_net *in, const u8 *mac, u8 policy,
 		}
 	}
 
-	dev = iot_dev_find(in, mac);
+	dev = iot_dev_find(t, mac);
 	if (dev) {
 		WRITE_ONCE(dev->policy, policy);
 		if (new_label) {
 			old = rcu_replace_pointer(dev->label, new_label,
-						  lockdep_is_held(&in->lock));
+						  lockdep_is_held(t->lock));
 			if (old)
 				kfree_rcu(old, rcu);
 		}
-		in->generation++;
 		return 0;
 	}
 
-	if (in->ndevices >= READ_ONCE(iot_max_devices)) {
+	if (t->ndevices >= READ_ONCE(iot_max_devices)) {
 		NL_SET_ERR_MSG(extack, "device table is full (max_devices)");
 		err = -ENOSPC;
 		goto err_label;
@@ -159,15 +176,14 @@ int iot_dev_set(struct iot_net *in, const u8 *mac, u8 policy,
 	ether_addr_copy(dev->mac, mac);
 	dev->policy = policy;
 	RCU_INIT_POINTER(dev->label, new_label);
-	err = rhashtable_insert_fast(&in->devices, &dev->node, iot_dev_params);
+	err = rhashtable_insert_fast(&t->ht, &dev->node, iot_dev_params);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot grow the device table");
 		kmem_cache_free(iot_dev_cache, dev);
 		goto err_label;
 	}
-	iot_sorted_insert(in, dev);
-	in->ndevices++;
-	in->generation++;
+	iot_sorted_insert(t, dev);
+	t->ndevices++;
 	return 0;
 
 err_label:
@@ -175,38 +191,35 @@ err_label:
 	return err;
 }
 
-static void iot_dev_unlink(struct iot_net *in, struct iot_dev *dev)
+static void iot_dev_unlink(struct iot_table *t, struct iot_dev *dev)
 {
-	rhashtable_remove_fast(&in->devices, &dev->node, iot_dev_params);
+	rhashtable_remove_fast(&t->ht, &dev->node, iot_dev_params);
 	call_rcu(&dev->rcu, iot_dev_free_rcu);
 }
 
-int iot_dev_del(struct iot_net *in, const u8 *mac,
+int iot_dev_del(struct iot_table *t, const u8 *mac,
 		struct netlink_ext_ack *extack)
 {
 	struct iot_dev *dev;
 
-	lockdep_assert_held(&in->lock);
-	dev = iot_dev_find(in, mac);
+	dev = iot_dev_find(t, mac);
 	if (!dev) {
 		NL_SET_ERR_MSG(extack, "device not in the table");
 		return -ENOENT;
 	}
-	rb_erase(&dev->sorted, &in->sorted);
-	iot_dev_unlink(in, dev);
-	in->ndevices--;
-	in->generation++;
+	rb_erase(&dev->sorted, &t->sorted);
+	iot_dev_unlink(t, dev);
+	t->ndevices--;
 	return 0;
 }
 
-void iot_dev_flush(struct iot_net *in)
+void iot_dev_flush(struct iot_table *t)
 {
 	struct iot_dev *dev, *tmp;
 
-	lockdep_assert_held(&in->lock);
-	rbtree_postorder_for_each_entry_safe(dev, tmp, &in->sorted, sorted)
-		iot_dev_unlink(in, dev);
-	in->sorted = RB_ROOT;
-	in->ndevices = 0;
-	in->generation++;
+	lockdep_assert_held(t->lock);
+	rbtree_postorder_for_each_entry_safe(dev, tmp, &t->sorted, sorted)
+		iot_dev_unlink(t, dev);
+	t->sorted = RB_ROOT;
+	t->ndevices = 0;
 }

@@ -29,6 +29,7 @@ static struct iot_cfg *iot_cfg_build(struct iot_net *in, u8 default_policy,
 	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!cfg)
 		return NULL;
+	cfg->table = in->table;
 	cfg->default_policy = default_policy;
 	cfg->all_wan = in->nwan == (skip >= 0 ? 1 : 0);
 
@@ -53,10 +54,12 @@ static void iot_cfg_publish(struct iot_net *in, struct iot_cfg *cfg)
 		kfree_rcu(old, rcu);
 }
 
-int iot_cfg_init(struct iot_net *in, u8 default_policy)
+int iot_cfg_init(struct iot_net *in, struct iot_table *table,
+		 u8 default_policy)
 {
 	struct iot_cfg *cfg;
 
+	in->table = table;
 	in->nwan = 0;
 	cfg = iot_cfg_build(in, default_policy, -1);
 	if (!cfg)
@@ -90,7 +93,6 @@ int iot_set_default(struct iot_net *in, u8 policy,
 	}
 	cfg->default_policy = policy;
 	iot_cfg_publish(in, cfg);
-	in->generation++;
 	return 0;
 }
 
@@ -127,7 +129,6 @@ int iot_wan_add(struct iot_net *in, const char *name,
 		return -ENOMEM;
 	}
 	iot_cfg_publish(in, cfg);
-	in->generation++;
 	return 0;
 }
 
@@ -152,7 +153,6 @@ int iot_wan_del(struct iot_net *in, const char *name,
 		(in->nwan - i - 1) * sizeof(in->wan[0]));
 	in->nwan--;
 	iot_cfg_publish(in, cfg);
-	in->generation++;
 	return 0;
 }
 

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef IOTCTL_MAC_H
+#define IOTCTL_MAC_H
+
+#include <stdint.h>
+#include <linux/if_ether.h>
+
+/* "aa:bb:cc:dd:ee:ff" and its NUL */
+#define MAC_STR_SIZE 18
+
+enum mac_kind {
+	MAC_UNICAST,
+	MAC_MULTICAST,
+	MAC_BROADCAST,
+	MAC_ZERO,
+};
+
+int mac_parse(const char *s, uint8_t mac[ETH_ALEN]);
+enum mac_kind mac_classify(const uint8_t mac[ETH_ALEN]);
+void mac_format(const uint8_t mac[ETH_ALEN], char buf[MAC_STR_SIZE]);
+int mac_compare(const uint8_t a[ETH_ALEN], const uint8_t b[ETH_ALEN]);
+
+#endif

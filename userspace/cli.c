@@ -1,0 +1,134 @@
+// SPDX-License-Identifier: GPL-2.0
+/* What the commands share: error reporting and policy names. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "iotctl.h"
+
+PRINTF(1, 0)
+static void vreport(const char *fmt, va_list ap)
+{
+	fputs("iotctl: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+/* A malformed command line: say what is wrong, then how it should look. */
+int usage_error(const char *command, const char *fmt, ...)
+{
+	const char *usage = command_usage(command);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
+	if (usage)
+		fprintf(stderr, "usage: %s\n", usage);
+	return EXIT_USAGE;
+}
+
+/* A well-formed command line with a value we refuse. */
+int input_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
+	return EXIT_USAGE;
+}
+
+int runtime_error(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
+	return EXIT_RUNTIME;
+}
+
+/*
+ * fmt and what follows spell the command as the kernel saw it, with
+ * canonical arguments: "del 02:00:00:00:00:0c".
+ */
+int nl_failed(const struct iot_nl_error *err, const char *fmt, ...)
+{
+	char what[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+
+	switch (err->failure) {
+	case IOT_NL_NO_FAMILY:
+		return runtime_error("the %s kernel module is not loaded (load it with: modprobe %s)",
+				     IOT_EGRESS_GENL_NAME,
+				     IOT_EGRESS_GENL_NAME);
+	case IOT_NL_KERNEL:
+		if (err->errnum == EPERM || err->errnum == EACCES)
+			return runtime_error("permission denied: CAP_NET_ADMIN is needed");
+		return runtime_error("%s: %s", what,
+				     err->msg[0] ? err->msg :
+						   strerror(err->errnum));
+	case IOT_NL_DUMP_INTR:
+		return runtime_error("the table changed during the dump, try again");
+	case IOT_NL_BAD_REPLY:
+		return runtime_error("%s: unexpected reply from the kernel: %s",
+				     what, err->msg);
+	case IOT_NL_LOCAL:
+	case IOT_NL_OK:
+		break;
+	}
+	return runtime_error("%s: %s", what,
+			     err->msg[0] ? err->msg : "unknown failure");
+}
+
+/*
+ * Arguments are echoed in error messages; control characters in them
+ * would garble the terminal, so those are shown as \xHH.
+ */
+const char *shown(const char *arg)
+{
+	static char buf[1024];
+	const unsigned char *p = (const unsigned char *)arg;
+	size_t n = 0;
+
+	for (; *p; p++) {
+		if (n + sizeof("\\xff...") > sizeof(buf)) {
+			memcpy(buf + n, "...", 3);
+			n += 3;
+			break;
+		}
+		if (*p < 0x20 || *p == 0x7f)
+			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
+					      "\\x%02x", *p);
+		else
+			buf[n++] = (char)*p;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+const char *policy_name(uint8_t policy)
+{
+	switch (policy) {
+	case IOT_EGRESS_POLICY_ALLOW:
+		return "allow";
+	case IOT_EGRESS_POLICY_DENY:
+		return "deny";
+	}
+	return "unknown";
+}
+
+int policy_parse(const char *s)
+{
+	if (!strcmp(s, "allow"))
+		return IOT_EGRESS_POLICY_ALLOW;
+	if (!strcmp(s, "deny"))
+		return IOT_EGRESS_POLICY_DENY;
+	return -1;
+}

@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+#ifndef IOTCTL_H
+#define IOTCTL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "netlink.h"
+
+#define EXIT_RUNTIME	1	/* the kernel refused, or could not be asked */
+#define EXIT_USAGE	2	/* bad command line; nothing was sent */
+
+struct options {
+	bool json;
+};
+
+/*
+ * Every command gets argv[0] = its own name and the arguments after it,
+ * with the global options already taken out, and returns an exit code.
+ */
+typedef int (*command_fn)(int argc, char *argv[], const struct options *opt);
+
+int deny_main(int argc, char *argv[], const struct options *opt);
+int allow_main(int argc, char *argv[], const struct options *opt);
+int del_main(int argc, char *argv[], const struct options *opt);
+int show_main(int argc, char *argv[], const struct options *opt);
+int flush_main(int argc, char *argv[], const struct options *opt);
+int wan_main(int argc, char *argv[], const struct options *opt);
+int default_main(int argc, char *argv[], const struct options *opt);
+int status_main(int argc, char *argv[], const struct options *opt);
+
+/* main.c */
+const char *command_usage(const char *name);
+
+/* cli.c */
+#define PRINTF(f, a) __attribute__((format(printf, f, a)))
+int usage_error(const char *command, const char *fmt, ...) PRINTF(2, 3);
+int input_error(const char *fmt, ...) PRINTF(1, 2);
+int runtime_error(const char *fmt, ...) PRINTF(1, 2);
+int nl_failed(const struct iot_nl_error *err, const char *fmt, ...)
+	PRINTF(2, 3);
+const char *shown(const char *arg);
+const char *policy_name(uint8_t policy);
+int policy_parse(const char *s);
+
+#endif

@@ -1,0 +1,212 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * iotctl: configure the iot_egress kernel module, which keeps chosen LAN
+ * devices from sending through the WAN.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "iotctl.h"
+
+#ifndef IOTCTL_VERSION
+#error "IOTCTL_VERSION must be defined (the Makefile takes it from VERSION)"
+#endif
+
+static int help_main(int argc, char *argv[], const struct options *opt);
+
+static const struct command {
+	const char *name;
+	command_fn fn;
+	const char *usage;
+	const char *summary;	/* one line, for --help */
+	const char *help;	/* for help <command> */
+} commands[] = {
+	{ "deny", deny_main, "iotctl deny <MAC> [name <LABEL>]",
+	  "deny a device: its packets never leave through a WAN interface",
+	  "Adds the device to the table with the deny policy, or changes an\n"
+	  "existing entry to deny. Forwarded packets from this source MAC are\n"
+	  "dropped when they leave through a WAN interface. name sets the\n"
+	  "label; without it, the device keeps no label.\n" },
+	{ "allow", allow_main, "iotctl allow <MAC> [name <LABEL>]",
+	  "allow a device: its packets may leave through a WAN interface",
+	  "Adds the device to the table with the allow policy, or changes an\n"
+	  "existing entry to allow, whatever the default policy is. name sets\n"
+	  "the label; without it, the device keeps no label.\n" },
+	{ "del", del_main, "iotctl del <MAC>",
+	  "remove a device from the table",
+	  "Removes the device from the table: the default policy applies to\n"
+	  "it again.\n" },
+	{ "show", show_main, "iotctl show [<MAC>]",
+	  "list the devices in the table (the default command)",
+	  "Prints every device in the table, or only the one given, sorted by\n"
+	  "MAC address: the MAC, its policy and its label.\n" },
+	{ "flush", flush_main, "iotctl flush",
+	  "remove every device from the table",
+	  "Removes every device. The WAN names and the default policy stay.\n" },
+	{ "wan", wan_main, "iotctl wan [add <IFNAME> | del <IFNAME> | show]",
+	  "add, remove or list WAN interface names",
+	  "Packets are only checked when they leave through an interface with\n"
+	  "one of these names; the interface need not exist yet. With no name\n"
+	  "configured, every forwarded packet counts as WAN-bound. wan alone\n"
+	  "is wan show, which prints each name and its ifindex, or absent.\n" },
+	{ "default", default_main, "iotctl default [allow|deny]",
+	  "show or set the policy of devices not in the table",
+	  "Sets the policy of devices that are not in the table, or prints it\n"
+	  "when no policy is given.\n" },
+	{ "status", status_main, "iotctl status",
+	  "show the module's version, settings and counters",
+	  "Prints the module and protocol version, the default policy, the\n"
+	  "number of devices and the limit, the WAN names, the number of\n"
+	  "packets dropped and the generation, which changes on every change\n"
+	  "to the configuration.\n" },
+	{ "help", help_main, "iotctl help [<command>]",
+	  "show the usage of a command",
+	  "Prints the usage of a command, or the list of commands.\n" },
+};
+
+#define GLOBAL_USAGE "iotctl [-j|--json] <command> [<args>]"
+
+static const struct command *find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	}
+	return NULL;
+}
+
+const char *command_usage(const char *name)
+{
+	const struct command *c = find_command(name);
+
+	return c ? c->usage : GLOBAL_USAGE;
+}
+
+static void print_help(void)
+{
+	size_t i;
+
+	printf("usage: %s\n\n", GLOBAL_USAGE);
+	printf("Keep chosen LAN devices off the WAN with the %s kernel module.\n\n",
+	       IOT_EGRESS_GENL_NAME);
+	printf("Commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		printf("  %-8s %s\n", commands[i].name, commands[i].summary);
+	printf("\nOptions:\n"
+	       "  -j, --json     print JSON; also accepted after the command\n"
+	       "  -h, --help     show this help\n"
+	       "  -V, --version  show the version\n"
+	       "\n"
+	       "With no command, iotctl runs show. MAC addresses may be written\n"
+	       "aa:bb:cc:dd:ee:ff, aa-bb-cc-dd-ee-ff, aabb.ccdd.eeff or\n"
+	       "aabbccddeeff. Run 'iotctl help <command>' for more.\n");
+}
+
+static void print_command_help(const struct command *c)
+{
+	printf("usage: %s\n\n%s", c->usage, c->help);
+}
+
+/* help [<command>] */
+static int help_main(int argc, char *argv[], const struct options *opt)
+{
+	const struct command *c;
+
+	(void)opt;
+	if (argc > 2)
+		return usage_error(argv[0], "help: unexpected argument '%s'",
+				   shown(argv[2]));
+	if (argc == 1) {
+		print_help();
+		return 0;
+	}
+	c = find_command(argv[1]);
+	if (!c)
+		return usage_error(argv[0], "help: unknown command '%s'",
+				   shown(argv[1]));
+	print_command_help(c);
+	return 0;
+}
+
+static bool is_json_option(const char *arg)
+{
+	return !strcmp(arg, "-j") || !strcmp(arg, "--json");
+}
+
+static bool is_help_option(const char *arg)
+{
+	return !strcmp(arg, "-h") || !strcmp(arg, "--help");
+}
+
+static int run(int argc, char *argv[])
+{
+	static char default_command[] = "show";
+	struct options opt = { 0 };
+	const struct command *c;
+	char **args;
+	int i, n, ret;
+
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (is_json_option(argv[i])) {
+			opt.json = true;
+		} else if (is_help_option(argv[i])) {
+			print_help();
+			return 0;
+		} else if (!strcmp(argv[i], "-V") ||
+			   !strcmp(argv[i], "--version")) {
+			printf("iotctl %s\n", IOTCTL_VERSION);
+			return 0;
+		} else {
+			input_error("unknown option '%s'", shown(argv[i]));
+			fprintf(stderr, "usage: %s\n", GLOBAL_USAGE);
+			return EXIT_USAGE;
+		}
+	}
+
+	if (i == argc) {
+		char *show_argv[] = { default_command, NULL };
+
+		return show_main(1, show_argv, &opt);
+	}
+
+	c = find_command(argv[i]);
+	if (!c) {
+		input_error("unknown command '%s'", shown(argv[i]));
+		fprintf(stderr, "usage: %s\n", GLOBAL_USAGE);
+		return EXIT_USAGE;
+	}
+
+	/* -j may follow the command too: take it out wherever it is. */
+	args = calloc((size_t)(argc - i) + 1, sizeof(*args));
+	if (!args)
+		return runtime_error("out of memory");
+	for (n = 0; i < argc; i++) {
+		if (n > 0 && is_json_option(argv[i]))
+			opt.json = true;
+		else
+			args[n++] = argv[i];
+	}
+
+	if (n > 1 && is_help_option(args[1])) {
+		print_command_help(c);
+		ret = 0;
+	} else {
+		ret = c->fn(n, args, &opt);
+	}
+	free(args);
+	return ret;
+}
+
+int main(int argc, char *argv[])
+{
+	int ret = run(argc, argv);
+
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		perror("iotctl: cannot write the output");
+		return EXIT_RUNTIME;
+	}
+	return ret;
+}

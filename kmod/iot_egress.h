@@ -58,6 +58,11 @@ struct iot_cfg {
 	int ifindex[IOT_EGRESS_WAN_MAX];
 };
 
+struct iot_wan_names {
+	unsigned int n;
+	char name[IOT_EGRESS_WAN_MAX][IFNAMSIZ];
+};
+
 struct iot_net {
 	struct net *net;
 	/* Serialises every writer of this netns. */
@@ -65,10 +70,14 @@ struct iot_net {
 	struct iot_cfg __rcu *cfg;
 	/* The table @cfg points to, for writers. */
 	struct iot_table *table;
+	/* A policy being loaded, never seen by the packet path, and the
+	 * netlink socket loading it.
+	 */
+	struct iot_table *staged;
+	u32 staged_portid;
 	/* Bumped under @lock on every change; never 0, for dump checks. */
 	u64 generation;
-	unsigned int nwan;
-	char wan[IOT_EGRESS_WAN_MAX][IFNAMSIZ];
+	struct iot_wan_names wan;
 	u64 __percpu *dropped;
 	struct nf_hook_ops ops[2];
 };
@@ -109,6 +118,7 @@ static inline struct iot_dev *iot_dev_lookup_rcu(struct iot_table *t,
 }
 
 extern unsigned int iot_max_devices;
+extern u8 iot_boot_default;
 extern unsigned int iot_net_id;
 
 /* net.c */
@@ -148,8 +158,23 @@ int iot_wan_add(struct iot_net *in, const char *name,
 		struct netlink_ext_ack *extack);
 int iot_wan_del(struct iot_net *in, const char *name,
 		struct netlink_ext_ack *extack);
+struct iot_table *iot_cfg_replace(struct iot_net *in, struct iot_table *table,
+				  u8 default_policy,
+				  const struct iot_wan_names *names);
 int iot_wan_notifier_register(void);
 void iot_wan_notifier_unregister(void);
+
+/* load.c */
+int iot_load_begin(struct iot_net *in, u32 portid,
+		   struct netlink_ext_ack *extack);
+struct iot_table *iot_load_staged(struct iot_net *in, u32 portid,
+				  struct netlink_ext_ack *extack);
+void iot_load_drop(struct iot_net *in);
+int iot_load_commit(struct iot_net *in, u32 portid, u8 default_policy,
+		    const struct iot_wan_names *names,
+		    struct netlink_ext_ack *extack);
+int iot_load_notifier_register(void);
+void iot_load_notifier_unregister(void);
 
 /* hook.c */
 int iot_hooks_register(struct iot_net *in);

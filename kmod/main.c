@@ -13,6 +13,37 @@ unsigned int iot_max_devices __read_mostly = 65536;
 module_param_named(max_devices, iot_max_devices, uint, 0644);
 MODULE_PARM_DESC(max_devices, "Most devices the table of one network namespace may hold (default 65536)");
 
+/* The default of every netns from the moment it (or the module) appears:
+ * "deny" keeps unknown devices off the WAN until the policy is loaded.
+ */
+u8 iot_boot_default __read_mostly = IOT_EGRESS_POLICY_ALLOW;
+
+static int iot_default_param_set(const char *val,
+				 const struct kernel_param *kp)
+{
+	if (sysfs_streq(val, "allow"))
+		iot_boot_default = IOT_EGRESS_POLICY_ALLOW;
+	else if (sysfs_streq(val, "deny"))
+		iot_boot_default = IOT_EGRESS_POLICY_DENY;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+static int iot_default_param_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", iot_boot_default ==
+			  IOT_EGRESS_POLICY_DENY ? "deny" : "allow");
+}
+
+static const struct kernel_param_ops iot_default_param_ops = {
+	.set = iot_default_param_set,
+	.get = iot_default_param_get,
+};
+
+module_param_cb(default_policy, &iot_default_param_ops, NULL, 0444);
+MODULE_PARM_DESC(default_policy, "Policy of devices not in the table until one is set: allow (default) or deny");
+
 static int __init iot_init(void)
 {
 	int err;
@@ -27,12 +58,17 @@ static int __init iot_init(void)
 	err = iot_wan_notifier_register();
 	if (err)
 		goto err_net;
+	err = iot_load_notifier_register();
+	if (err)
+		goto err_wan_notifier;
 	err = iot_genl_register();
 	if (err)
-		goto err_notifier;
+		goto err_load_notifier;
 	return 0;
 
-err_notifier:
+err_load_notifier:
+	iot_load_notifier_unregister();
+err_wan_notifier:
 	iot_wan_notifier_unregister();
 err_net:
 	iot_net_unregister();
@@ -44,6 +80,7 @@ err_cache:
 static void __exit iot_exit(void)
 {
 	iot_genl_unregister();
+	iot_load_notifier_unregister();
 	iot_wan_notifier_unregister();
 	iot_net_unregister();
 	/* Devices are freed by call_rcu() callbacks in this module. */

@@ -44,7 +44,7 @@ static int __net_init iot_net_init(struct net *net)
 		err = -ENOMEM;
 		goto err_dropped;
 	}
-	err = iot_cfg_init(in, table, IOT_EGRESS_POLICY_ALLOW);
+	err = iot_cfg_init(in, table, iot_boot_default);
 	if (err)
 		goto err_table;
 	err = iot_hooks_register(in);
@@ -67,6 +67,7 @@ static void __net_exit iot_net_exit(struct net *net)
 
 	/* Unregistering waits for packets still in the hooks. */
 	iot_hooks_unregister(in);
+	iot_load_drop(in);
 	iot_table_free(in->table);
 	iot_cfg_destroy(in);
 	free_percpu(in->dropped);

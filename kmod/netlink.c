@@ -35,6 +35,17 @@ static const struct nla_policy iot_default_attrs[IOT_EGRESS_A_DEFAULT_POLICY + 1
 							 IOT_EGRESS_POLICY_DENY),
 };
 
+static const struct nla_policy iot_load_devices_attrs[IOT_EGRESS_A_DEVICE_LIST + 1] = {
+	[IOT_EGRESS_A_DEVICE_LIST] = NLA_POLICY_NESTED_ARRAY(iot_set_device_policy),
+};
+
+static const struct nla_policy iot_load_commit_attrs[IOT_EGRESS_A_WAN_LIST + 1] = {
+	[IOT_EGRESS_A_DEFAULT_POLICY] = NLA_POLICY_RANGE(NLA_U8,
+							 IOT_EGRESS_POLICY_ALLOW,
+							 IOT_EGRESS_POLICY_DENY),
+	[IOT_EGRESS_A_WAN_LIST] = NLA_POLICY_NESTED_ARRAY(iot_wan_policy),
+};
+
 /* A missing attribute is reported by type and with a message. */
 #define IOT_REQUIRE(info, type, msg) ({				\
 	struct genl_info *__info = (info);				\
@@ -45,30 +56,47 @@ static const struct nla_policy iot_default_attrs[IOT_EGRESS_A_DEFAULT_POLICY + 1
 	__missing;							\
 })
 
+static int iot_check_mac(const struct nlattr *attr,
+			 struct netlink_ext_ack *extack)
+{
+	if (!is_valid_ether_addr(nla_data(attr))) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "MAC address must be unicast and not all-zero");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int iot_get_mac(struct genl_info *info, const u8 **mac)
 {
 	struct nlattr *attr;
+	int err;
 
 	if (IOT_REQUIRE(info, IOT_EGRESS_A_MAC, "MAC address missing"))
 		return -EINVAL;
 	attr = info->attrs[IOT_EGRESS_A_MAC];
-	if (!is_valid_ether_addr(nla_data(attr))) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "MAC address must be unicast and not all-zero");
-		return -EINVAL;
-	}
-	*mac = nla_data(attr);
-	return 0;
+	err = iot_check_mac(attr, info->extack);
+	if (!err)
+		*mac = nla_data(attr);
+	return err;
 }
 
-static bool iot_label_valid(const char *s)
+static int iot_check_label(const struct nlattr *attr,
+			   struct netlink_ext_ack *extack)
 {
+	const char *s = nla_data(attr);
+
 	if (!*s)
-		return false;
+		goto invalid;
 	for (; *s; s++)
 		if (*s < 0x21 || *s > 0x7e || strchr("\"'\\#", *s))
-			return false;
-	return true;
+			goto invalid;
+	return 0;
+
+invalid:
+	NL_SET_ERR_MSG_ATTR(extack, attr,
+			    "name must be printable ASCII without spaces, quotes, backslash or #");
+	return -EINVAL;
 }
 
 /* Every successful write bumps the generation that dumps check. */
@@ -110,7 +138,7 @@ static int iot_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u32(msg, IOT_EGRESS_A_DEVICES, in->table->ndevices) ||
 	    nla_put_u32(msg, IOT_EGRESS_A_MAX_DEVICES,
 			READ_ONCE(iot_max_devices)) ||
-	    nla_put_u32(msg, IOT_EGRESS_A_WAN_NAMES, in->nwan) ||
+	    nla_put_u32(msg, IOT_EGRESS_A_WAN_NAMES, in->wan.n) ||
 	    nla_put_u64_64bit(msg, IOT_EGRESS_A_DROPPED, iot_dropped(in),
 			      IOT_EGRESS_A_PAD) ||
 	    nla_put_u64_64bit(msg, IOT_EGRESS_A_GENERATION, in->generation,
@@ -143,13 +171,11 @@ static int iot_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	attr = info->attrs[IOT_EGRESS_A_POLICY];
 	if (info->attrs[IOT_EGRESS_A_NAME]) {
+		err = iot_check_label(info->attrs[IOT_EGRESS_A_NAME],
+				      info->extack);
+		if (err)
+			return err;
 		label = nla_data(info->attrs[IOT_EGRESS_A_NAME]);
-		if (!iot_label_valid(label)) {
-			NL_SET_ERR_MSG_ATTR(info->extack,
-					    info->attrs[IOT_EGRESS_A_NAME],
-					    "name must be printable ASCII without spaces, quotes, backslash or #");
-			return -EINVAL;
-		}
 	}
 
 	mutex_lock(&in->lock);
@@ -275,6 +301,16 @@ static int iot_nl_dump_devices(struct sk_buff *skb, struct netlink_callback *cb)
 	return skb->len;
 }
 
+static int iot_check_ifname(const struct nlattr *attr,
+			    struct netlink_ext_ack *extack)
+{
+	if (!dev_valid_name(nla_data(attr))) {
+		NL_SET_ERR_MSG_ATTR(extack, attr, "invalid interface name");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int iot_nl_wan(struct genl_info *info,
 		      int (*op)(struct iot_net *, const char *,
 				struct netlink_ext_ack *))
@@ -287,12 +323,10 @@ static int iot_nl_wan(struct genl_info *info,
 	if (IOT_REQUIRE(info, IOT_EGRESS_A_IFNAME, "interface name missing"))
 		return -EINVAL;
 	attr = info->attrs[IOT_EGRESS_A_IFNAME];
+	err = iot_check_ifname(attr, info->extack);
+	if (err)
+		return err;
 	name = nla_data(attr);
-	if (!dev_valid_name(name)) {
-		NL_SET_ERR_MSG_ATTR(info->extack, attr,
-				    "invalid interface name");
-		return -EINVAL;
-	}
 	mutex_lock(&in->lock);
 	err = op(in, name, info->extack);
 	iot_changed(in, err);
@@ -321,7 +355,7 @@ static int iot_nl_dump_wan(struct sk_buff *skb, struct netlink_callback *cb)
 
 	mutex_lock(&in->lock);
 	cb->seq = in->generation;
-	for (i = cb->args[0]; i < in->nwan; i++) {
+	for (i = cb->args[0]; i < in->wan.n; i++) {
 		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
 				  cb->nlh->nlmsg_seq, &iot_genl_family,
 				  NLM_F_MULTI, IOT_EGRESS_CMD_GET_WAN);
@@ -329,10 +363,10 @@ static int iot_nl_dump_wan(struct sk_buff *skb, struct netlink_callback *cb)
 			break;
 		genl_dump_check_consistent(cb, hdr);
 		rcu_read_lock();
-		dev = dev_get_by_name_rcu(in->net, in->wan[i]);
+		dev = dev_get_by_name_rcu(in->net, in->wan.name[i]);
 		ifindex = dev ? dev->ifindex : 0;
 		rcu_read_unlock();
-		if (nla_put_string(skb, IOT_EGRESS_A_IFNAME, in->wan[i]) ||
+		if (nla_put_string(skb, IOT_EGRESS_A_IFNAME, in->wan.name[i]) ||
 		    nla_put_u32(skb, IOT_EGRESS_A_IFINDEX, ifindex)) {
 			genlmsg_cancel(skb, hdr);
 			break;
@@ -357,6 +391,147 @@ static int iot_nl_set_default(struct sk_buff *skb, struct genl_info *info)
 	mutex_lock(&in->lock);
 	err = iot_set_default(in, nla_get_u8(attr), info->extack);
 	iot_changed(in, err);
+	mutex_unlock(&in->lock);
+	return err;
+}
+
+static int iot_nl_load_begin(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iot_net *in = iot_info_net(info);
+	int err;
+
+	mutex_lock(&in->lock);
+	err = iot_load_begin(in, info->snd_portid, info->extack);
+	mutex_unlock(&in->lock);
+	return err;
+}
+
+/* One entry of IOT_EGRESS_A_DEVICE_LIST, already checked by the policy. */
+static int iot_load_device(struct iot_table *t, const struct nlattr *entry,
+			   struct netlink_ext_ack *extack)
+{
+	const struct nlattr *attr, *mac = NULL, *policy = NULL, *name = NULL;
+	int rem, err;
+
+	nla_for_each_nested(attr, entry, rem) {
+		switch (nla_type(attr)) {
+		case IOT_EGRESS_A_MAC:
+			mac = attr;
+			break;
+		case IOT_EGRESS_A_POLICY:
+			policy = attr;
+			break;
+		case IOT_EGRESS_A_NAME:
+			name = attr;
+			break;
+		}
+	}
+	if (!mac || !policy) {
+		NL_SET_ERR_MSG_ATTR(extack, entry,
+				    "device needs a MAC address and a policy");
+		return -EINVAL;
+	}
+	err = iot_check_mac(mac, extack);
+	if (!err && name)
+		err = iot_check_label(name, extack);
+	if (err)
+		return err;
+	return iot_dev_set(t, nla_data(mac), nla_get_u8(policy),
+			   name ? nla_data(name) : NULL, extack);
+}
+
+static int iot_nl_load_devices(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iot_net *in = iot_info_net(info);
+	const struct nlattr *entry;
+	struct iot_table *t;
+	int rem, err = 0;
+
+	if (IOT_REQUIRE(info, IOT_EGRESS_A_DEVICE_LIST, "device list missing"))
+		return -EINVAL;
+	mutex_lock(&in->lock);
+	t = iot_load_staged(in, info->snd_portid, info->extack);
+	if (!t) {
+		err = -ENOENT;
+		goto out;
+	}
+	nla_for_each_nested(entry, info->attrs[IOT_EGRESS_A_DEVICE_LIST], rem) {
+		err = iot_load_device(t, entry, info->extack);
+		if (err) {
+			/* Nothing half-staged survives a refusal. */
+			iot_load_drop(in);
+			break;
+		}
+	}
+out:
+	mutex_unlock(&in->lock);
+	return err;
+}
+
+static int iot_nl_load_commit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iot_net *in = iot_info_net(info);
+	const struct nlattr *entry, *attr;
+	struct iot_wan_names *names;
+	unsigned int i;
+	int rem, err;
+
+	if (IOT_REQUIRE(info, IOT_EGRESS_A_DEFAULT_POLICY,
+			"default policy missing"))
+		return -EINVAL;
+	names = kzalloc(sizeof(*names), GFP_KERNEL);
+	if (!names) {
+		GENL_SET_ERR_MSG(info, "out of memory");
+		return -ENOMEM;
+	}
+	if (!info->attrs[IOT_EGRESS_A_WAN_LIST])
+		goto commit;
+	nla_for_each_nested(entry, info->attrs[IOT_EGRESS_A_WAN_LIST], rem) {
+		attr = nla_find_nested(entry, IOT_EGRESS_A_IFNAME);
+		if (!attr) {
+			NL_SET_ERR_MSG_ATTR(info->extack, entry,
+					    "WAN entry needs an interface name");
+			err = -EINVAL;
+			goto out;
+		}
+		err = iot_check_ifname(attr, info->extack);
+		if (err)
+			goto out;
+		for (i = 0; i < names->n; i++) {
+			if (!strcmp(names->name[i], nla_data(attr))) {
+				NL_SET_ERR_MSG_ATTR(info->extack, attr,
+						    "WAN interface name given twice");
+				err = -EINVAL;
+				goto out;
+			}
+		}
+		if (names->n == IOT_EGRESS_WAN_MAX) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "too many WAN interface names");
+			err = -ENOSPC;
+			goto out;
+		}
+		nla_strscpy(names->name[names->n++], attr, IFNAMSIZ);
+	}
+commit:
+	err = iot_load_commit(in, info->snd_portid,
+			      nla_get_u8(info->attrs[IOT_EGRESS_A_DEFAULT_POLICY]),
+			      names, info->extack);
+out:
+	kfree(names);
+	return err;
+}
+
+static int iot_nl_load_abort(struct sk_buff *skb, struct genl_info *info)
+{
+	struct iot_net *in = iot_info_net(info);
+	int err = 0;
+
+	mutex_lock(&in->lock);
+	if (iot_load_staged(in, info->snd_portid, info->extack))
+		iot_load_drop(in);
+	else
+		err = -ENOENT;
 	mutex_unlock(&in->lock);
 	return err;
 }
@@ -418,6 +593,30 @@ static const struct genl_ops iot_genl_ops[] = {
 		.doit	= iot_nl_set_default,
 		.policy	= iot_default_attrs,
 		.maxattr = ARRAY_SIZE(iot_default_attrs) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= IOT_EGRESS_CMD_LOAD_BEGIN,
+		.doit	= iot_nl_load_begin,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= IOT_EGRESS_CMD_LOAD_DEVICES,
+		.doit	= iot_nl_load_devices,
+		.policy	= iot_load_devices_attrs,
+		.maxattr = ARRAY_SIZE(iot_load_devices_attrs) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= IOT_EGRESS_CMD_LOAD_COMMIT,
+		.doit	= iot_nl_load_commit,
+		.policy	= iot_load_commit_attrs,
+		.maxattr = ARRAY_SIZE(iot_load_commit_attrs) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= IOT_EGRESS_CMD_LOAD_ABORT,
+		.doit	= iot_nl_load_abort,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };

@@ -18,8 +18,12 @@ static struct iot_cfg *iot_cfg_cur(struct iot_net *in)
 	return rcu_dereference_protected(in->cfg, lockdep_is_held(&in->lock));
 }
 
-/* Resolve every configured name but @skip (-1 for none). */
-static struct iot_cfg *iot_cfg_build(struct iot_net *in, u8 default_policy,
+/* A config for @table and @default_policy with the WAN @names, but @skip
+ * (-1 for none), resolved to ifindexes.
+ */
+static struct iot_cfg *iot_cfg_build(struct iot_net *in,
+				     struct iot_table *table, u8 default_policy,
+				     const struct iot_wan_names *names,
 				     int skip)
 {
 	struct net_device *dev;
@@ -29,20 +33,27 @@ static struct iot_cfg *iot_cfg_build(struct iot_net *in, u8 default_policy,
 	cfg = kzalloc(sizeof(*cfg), GFP_KERNEL);
 	if (!cfg)
 		return NULL;
-	cfg->table = in->table;
+	cfg->table = table;
 	cfg->default_policy = default_policy;
-	cfg->all_wan = in->nwan == (skip >= 0 ? 1 : 0);
+	cfg->all_wan = names->n == (skip >= 0 ? 1 : 0);
 
 	rcu_read_lock();
-	for (i = 0; i < in->nwan; i++) {
+	for (i = 0; i < names->n; i++) {
 		if (i == skip)
 			continue;
-		dev = dev_get_by_name_rcu(in->net, in->wan[i]);
+		dev = dev_get_by_name_rcu(in->net, names->name[i]);
 		if (dev)
 			cfg->ifindex[cfg->nifindex++] = dev->ifindex;
 	}
 	rcu_read_unlock();
 	return cfg;
+}
+
+/* The current config, with the names re-resolved and @skip left out. */
+static struct iot_cfg *iot_cfg_rebuild(struct iot_net *in, int skip)
+{
+	return iot_cfg_build(in, in->table, iot_default_policy(in), &in->wan,
+			     skip);
 }
 
 static void iot_cfg_publish(struct iot_net *in, struct iot_cfg *cfg)
@@ -60,8 +71,8 @@ int iot_cfg_init(struct iot_net *in, struct iot_table *table,
 	struct iot_cfg *cfg;
 
 	in->table = table;
-	in->nwan = 0;
-	cfg = iot_cfg_build(in, default_policy, -1);
+	in->wan.n = 0;
+	cfg = iot_cfg_build(in, table, default_policy, &in->wan, -1);
 	if (!cfg)
 		return -ENOMEM;
 	RCU_INIT_POINTER(in->cfg, cfg);
@@ -100,8 +111,8 @@ static int iot_wan_index(struct iot_net *in, const char *name)
 {
 	unsigned int i;
 
-	for (i = 0; i < in->nwan; i++)
-		if (!strcmp(in->wan[i], name))
+	for (i = 0; i < in->wan.n; i++)
+		if (!strcmp(in->wan.name[i], name))
 			return i;
 	return -1;
 }
@@ -116,15 +127,15 @@ int iot_wan_add(struct iot_net *in, const char *name,
 		NL_SET_ERR_MSG(extack, "WAN interface name already configured");
 		return -EEXIST;
 	}
-	if (in->nwan >= IOT_EGRESS_WAN_MAX) {
+	if (in->wan.n >= IOT_EGRESS_WAN_MAX) {
 		NL_SET_ERR_MSG(extack, "too many WAN interface names");
 		return -ENOSPC;
 	}
 
-	strscpy(in->wan[in->nwan++], name, IFNAMSIZ);
-	cfg = iot_cfg_build(in, iot_default_policy(in), -1);
+	strscpy(in->wan.name[in->wan.n++], name, IFNAMSIZ);
+	cfg = iot_cfg_rebuild(in, -1);
 	if (!cfg) {
-		in->nwan--;
+		in->wan.n--;
 		NL_SET_ERR_MSG(extack, "out of memory");
 		return -ENOMEM;
 	}
@@ -144,16 +155,37 @@ int iot_wan_del(struct iot_net *in, const char *name,
 		NL_SET_ERR_MSG(extack, "WAN interface name not configured");
 		return -ENOENT;
 	}
-	cfg = iot_cfg_build(in, iot_default_policy(in), i);
+	cfg = iot_cfg_rebuild(in, i);
 	if (!cfg) {
 		NL_SET_ERR_MSG(extack, "out of memory");
 		return -ENOMEM;
 	}
-	memmove(in->wan[i], in->wan[i + 1],
-		(in->nwan - i - 1) * sizeof(in->wan[0]));
-	in->nwan--;
+	memmove(in->wan.name[i], in->wan.name[i + 1],
+		(in->wan.n - i - 1) * sizeof(in->wan.name[0]));
+	in->wan.n--;
 	iot_cfg_publish(in, cfg);
 	return 0;
+}
+
+/* Make @table, @default_policy and the WAN @names the live policy, all in
+ * one pointer swap. Returns the table that was live, for the
+ * caller to free once no reader can see it.
+ */
+struct iot_table *iot_cfg_replace(struct iot_net *in, struct iot_table *table,
+				  u8 default_policy,
+				  const struct iot_wan_names *names)
+{
+	struct iot_table *old = in->table;
+	struct iot_cfg *cfg;
+
+	lockdep_assert_held(&in->lock);
+	cfg = iot_cfg_build(in, table, default_policy, names, -1);
+	if (!cfg)
+		return ERR_PTR(-ENOMEM);
+	in->wan = *names;
+	in->table = table;
+	iot_cfg_publish(in, cfg);
+	return old;
 }
 
 static int iot_netdev_event(struct notifier_block *nb, unsigned long event,
@@ -174,8 +206,8 @@ static int iot_netdev_event(struct notifier_block *nb, unsigned long event,
 
 	in = iot_net(dev_net(dev));
 	mutex_lock(&in->lock);
-	if (in->nwan) {
-		cfg = iot_cfg_build(in, iot_default_policy(in), -1);
+	if (in->wan.n) {
+		cfg = iot_cfg_rebuild(in, -1);
 		if (cfg)
 			iot_cfg_publish(in, cfg);
 		else

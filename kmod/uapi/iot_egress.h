@@ -59,6 +59,31 @@
  * IOT_EGRESS_CMD_SET_DEFAULT (doit)
  *   request:  IOT_EGRESS_A_DEFAULT_POLICY      u8, DENY or ALLOW
  *
+ * Replacing the whole policy at once (what "iotctl load" does):
+ *
+ * IOT_EGRESS_CMD_LOAD_BEGIN (doit): start staging a new policy, bound to
+ *   the sending socket. One load may be staged per netns at a time; the
+ *   socket that staged it may begin again, which drops what it staged.
+ *   Closing the socket drops it too.
+ *
+ * IOT_EGRESS_CMD_LOAD_DEVICES (doit): add devices to the staged policy
+ *   request:  IOT_EGRESS_A_DEVICE_LIST         nest of nests, each:
+ *               IOT_EGRESS_A_MAC, IOT_EGRESS_A_POLICY, IOT_EGRESS_A_NAME
+ *                                              (optional, no label if
+ *                                              absent)
+ *   A MAC staged twice keeps its last policy and label.
+ *
+ * IOT_EGRESS_CMD_LOAD_COMMIT (doit): make the staged policy the live one,
+ *   devices, WAN names and default together, in one step: the packet path
+ *   sees either all of the old policy or all of the new.
+ *   request:  IOT_EGRESS_A_DEFAULT_POLICY      u8
+ *             IOT_EGRESS_A_WAN_LIST            nest of nests (optional),
+ *                                              each: IOT_EGRESS_A_IFNAME
+ *   If anything is refused, the live policy is unchanged and the staged
+ *   one is dropped.
+ *
+ * IOT_EGRESS_CMD_LOAD_ABORT (doit): drop the staged policy.
+ *
  * Attribute and command numbers are never reused.
  */
 #ifndef _UAPI_IOT_EGRESS_H
@@ -92,6 +117,10 @@ enum iot_egress_cmd {
 	IOT_EGRESS_CMD_DEL_WAN,
 	IOT_EGRESS_CMD_GET_WAN,
 	IOT_EGRESS_CMD_SET_DEFAULT,
+	IOT_EGRESS_CMD_LOAD_BEGIN,
+	IOT_EGRESS_CMD_LOAD_DEVICES,
+	IOT_EGRESS_CMD_LOAD_COMMIT,
+	IOT_EGRESS_CMD_LOAD_ABORT,
 	__IOT_EGRESS_CMD_MAX
 };
 
@@ -113,6 +142,8 @@ enum iot_egress_attr {
 	IOT_EGRESS_A_WAN_NAMES,
 	IOT_EGRESS_A_DROPPED,
 	IOT_EGRESS_A_GENERATION,
+	IOT_EGRESS_A_DEVICE_LIST,
+	IOT_EGRESS_A_WAN_LIST,
 	__IOT_EGRESS_A_MAX
 };
 

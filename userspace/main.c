@@ -27,12 +27,13 @@ static const struct command {
 	  "Adds the device to the table with the deny policy, or changes an\n"
 	  "existing entry to deny. Forwarded packets from this source MAC are\n"
 	  "dropped when they leave through a WAN interface. name sets the\n"
-	  "label; without it, the device keeps no label.\n" },
+	  "label; without it, a device already in the table keeps its label.\n" },
 	{ "allow", allow_main, "iotctl allow <MAC> [name <LABEL>]",
 	  "allow a device: its packets may leave through a WAN interface",
 	  "Adds the device to the table with the allow policy, or changes an\n"
 	  "existing entry to allow, whatever the default policy is. name sets\n"
-	  "the label; without it, the device keeps no label.\n" },
+	  "the label; without it, a device already in the table keeps its\n"
+	  "label.\n" },
 	{ "del", del_main, "iotctl del <MAC>",
 	  "remove a device from the table",
 	  "Removes the device from the table: the default policy applies to\n"

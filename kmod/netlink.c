@@ -46,13 +46,15 @@ static const struct nla_policy iot_load_commit_attrs[IOT_EGRESS_A_WAN_LIST + 1] 
 	[IOT_EGRESS_A_WAN_LIST] = NLA_POLICY_NESTED_ARRAY(iot_wan_policy),
 };
 
-/* A missing attribute is reported by type and with a message. */
+/* A missing attribute is reported by type and with a message. The local
+ * must not be called __info: GENL_REQ_ATTR_CHECK() has one of its own.
+ */
 #define IOT_REQUIRE(info, type, msg) ({				\
-	struct genl_info *__info = (info);				\
-	bool __missing = GENL_REQ_ATTR_CHECK(__info, type);		\
+	struct genl_info *__iot_info = (info);				\
+	bool __missing = GENL_REQ_ATTR_CHECK(__iot_info, type);	\
 									\
 	if (__missing)							\
-		GENL_SET_ERR_MSG(__info, msg);				\
+		GENL_SET_ERR_MSG(__iot_info, msg);			\
 	__missing;							\
 })
 

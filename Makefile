@@ -55,3 +55,92 @@ clean:
 	rm -rf build
 
 .PHONY: all module iotctl deps-build deps-test check demo lint sparse style cppcheck clean
+
+# Installing. "sudo make install" puts the module's source in /usr/src and
+# has DKMS add, build and install it for KVER (the kernel of KDIR unless
+# given), then installs iotctl, its man pages and bash completion, the unit
+# and the boot files. With DESTDIR= it only stages the files: no dkms or
+# systemctl command runs. The two files in /etc are installed only if
+# absent, and removed only if unchanged.
+
+PREFIX ?= /usr
+SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
+COMPLETIONDIR ?= $(PREFIX)/share/bash-completion/completions
+SYSCONFDIR ?= /etc
+UNITDIR ?= /lib/systemd/system
+MODULESLOADDIR ?= /usr/lib/modules-load.d
+DKMS ?= dkms
+KVER ?= $(patsubst /lib/modules/%/build,%,$(KDIR))
+DKMS_SRC := /usr/src/iot-egress-$(VERSION)
+DKMS_FILES := Kbuild VERSION kmod/Kbuild \
+	$(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h kmod/uapi/*.h)
+
+# TODO: docs/iot-egress.conf.5 is being written: require it once it lands.
+MAN8 := docs/iotctl.8
+MAN5 := $(wildcard docs/iot-egress.conf.5)
+
+INSTALLED := $(SBINDIR)/iotctl $(MANDIR)/man8/iotctl.8 \
+	$(if $(MAN5),$(MANDIR)/man5/iot-egress.conf.5) \
+	$(COMPLETIONDIR)/iotctl $(UNITDIR)/iot-egress.service \
+	$(MODULESLOADDIR)/iot-egress.conf
+# installed only if absent, removed only if unchanged: path=source
+CONFFILES := $(SYSCONFDIR)/modprobe.d/iot-egress.conf=packaging/modprobe.conf \
+	$(SYSCONFDIR)/iot-egress/policy.conf=packaging/policy.conf
+
+# Files dpkg owns are not make's to replace or remove.
+NOT_FROM_DEBS = @test -n "$(DESTDIR)" || ! dpkg-query -W -f='$${db:Status-Abbrev}\n' \
+	iotctl iot-egress-dkms 2>/dev/null | grep -q '^i' || \
+	{ echo "iot-egress is installed from its .deb packages: apt remove iotctl iot-egress-dkms" >&2; exit 1; }
+
+dkms-install:
+	$(NOT_FROM_DEBS)
+	@test -n "$(DESTDIR)" -o -n "$(KVER)" || { echo "No kernel to build for: set KVER=" >&2; exit 1; }
+	@test -n "$(DESTDIR)" || command -v $(DKMS) >/dev/null || { echo "dkms is not installed" >&2; exit 1; }
+	$(if $(DESTDIR),,if [ -n "$$($(DKMS) status -m iot-egress -v $(VERSION))" ]; then \
+		$(DKMS) remove -m iot-egress -v $(VERSION) --all; fi)
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	for f in $(DKMS_FILES); do install -D -m 0644 $$f $(DESTDIR)$(DKMS_SRC)/$$f || exit 1; done
+	sed 's/#MODULE_VERSION#/$(VERSION)/' dkms.conf > $(DESTDIR)$(DKMS_SRC)/dkms.conf
+	$(if $(DESTDIR),,$(DKMS) add -m iot-egress -v $(VERSION))
+	$(if $(DESTDIR),,$(DKMS) build -m iot-egress -v $(VERSION) -k $(KVER))
+	$(if $(DESTDIR),,$(DKMS) install -m iot-egress -v $(VERSION) -k $(KVER))
+
+install: iotctl dkms-install
+	install -D -m 0755 userspace/iotctl $(DESTDIR)$(SBINDIR)/iotctl
+	install -D -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/iotctl.8
+	$(if $(MAN5),install -D -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/iot-egress.conf.5)
+	install -D -m 0644 packaging/iotctl.bash-completion $(DESTDIR)$(COMPLETIONDIR)/iotctl
+	install -d $(DESTDIR)$(UNITDIR)
+	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
+		$(if $(MAN5),,-e 's| man:iot-egress.conf(5)||') \
+		packaging/iot-egress.service.in > $(DESTDIR)$(UNITDIR)/iot-egress.service
+	install -D -m 0644 packaging/modules-load.conf $(DESTDIR)$(MODULESLOADDIR)/iot-egress.conf
+	@for c in $(CONFFILES); do \
+		dst=$(DESTDIR)$${c%%=*}; \
+		if [ -e $$dst ]; then echo "keeping $$dst"; \
+		else echo "install $${c#*=} $$dst"; install -D -m 0644 $${c#*=} $$dst || exit 1; fi; \
+	done
+	$(if $(DESTDIR),,if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi)
+	$(if $(DESTDIR),,@echo "Now edit $(SYSCONFDIR)/iot-egress/policy.conf, then: systemctl enable --now iot-egress")
+
+uninstall:
+	$(NOT_FROM_DEBS)
+	$(if $(DESTDIR),,if command -v $(DKMS) >/dev/null && \
+		[ -n "$$($(DKMS) status -m iot-egress -v $(VERSION))" ]; then \
+		$(DKMS) remove -m iot-egress -v $(VERSION) --all; fi)
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	$(if $(DESTDIR),,if [ -e $(UNITDIR)/iot-egress.service ] && command -v systemctl >/dev/null; then \
+		systemctl --quiet disable iot-egress.service; fi)
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	@for c in $(CONFFILES); do \
+		dst=$(DESTDIR)$${c%%=*}; \
+		if [ ! -e $$dst ]; then :; \
+		elif cmp -s $$dst $${c#*=}; then echo "rm $$dst"; rm -f $$dst; \
+		else echo "keeping $$dst: it was changed"; fi; \
+	done
+	[ ! -d $(DESTDIR)$(SYSCONFDIR)/iot-egress ] || \
+		rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSCONFDIR)/iot-egress
+	$(if $(DESTDIR),,if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi)
+
+.PHONY: dkms-install install uninstall

@@ -61,7 +61,8 @@ clean:
 # given), then installs iotctl, its man pages and bash completion, the unit
 # and the boot files. With DESTDIR= it only stages the files: no dkms or
 # systemctl command runs. The two files in /etc are installed only if
-# absent, and removed only if unchanged.
+# absent, and removed only if unchanged. "make deb" builds the Debian
+# packages into build/deb/ (see packaging/mkdeb).
 
 PREFIX ?= /usr
 SBINDIR ?= $(PREFIX)/sbin
@@ -143,4 +144,7 @@ uninstall:
 		rmdir --ignore-fail-on-non-empty $(DESTDIR)$(SYSCONFDIR)/iot-egress
 	$(if $(DESTDIR),,if [ -d /run/systemd/system ]; then systemctl daemon-reload; fi)
 
-.PHONY: dkms-install install uninstall
+deb:
+	packaging/mkdeb build/deb
+
+.PHONY: dkms-install install uninstall deb

@@ -1,0 +1,183 @@
+# Writes docs/benchmark.md from the records of bench/guest (see bench/report).
+# usage: awk -F '\t' -v png=CHART.png -f bench/report.awk RESULTS.tsv
+function commas(x,    s, neg, r) {
+	neg = x < 0
+	s = sprintf("%d", neg ? -x : x)
+	r = ""
+	while (length(s) > 3) {
+		r = "," substr(s, length(s) - 2) r
+		s = substr(s, 1, length(s) - 3)
+	}
+	return (neg ? "-" : "") s r
+}
+function label(n) { return n >= 1000 && n % 1000 == 0 ? (n / 1000) "k" : n }
+function round(x) { return x < 0 ? int(x - 0.5) : int(x + 0.5) }
+function signed(x) { x = round(x); return (x > 0 ? "+" : x < 0 ? "" : "±") commas(x) }
+function have(k) { return k in v }
+function added(k, b) { return v[k] - (b == "" ? base : b) }
+function cell(k, b) { return have(k) ? signed(added(k, b)) : "–" }
+function verdict(ok) { return ok ? "**PASS**" : "**MISS**" }
+$1 == "info" { info[$2] = $3 }
+$1 == "pkt" {
+	k = $2 "/" $3 "/" $4
+	v[k] = ($5 + $6) / 2
+	d = $5 - $6; if (d < 0) d = -d
+	if (v[k] > 0 && d / v[k] > spread) { spread = d / v[k]; spreadk = k }
+}
+$1 == "load" { load[$2 "/" $3] = $4 }
+# MemFree also moves with the per-CPU page lists: never report less than
+# what slab and vmalloc alone grew by.
+$1 == "mem" {
+	k = $2 "/" $3
+	slab[k] = $5; vm[k] = $6
+	mem[k] = $4 > $5 + $6 ? $4 : $5 + $6
+}
+END {
+	base = v["none/fwd/0"]; lanbase = v["none/lan/0"]
+	big = 100000; mid = 1000
+	for (k in load) { split(k, p, "/"); if (p[2] + 0 > bign) bign = p[2] + 0 }
+	if (bign > 0) big = bign
+	for (k in v) { split(k, p, "/"); if (p[1] == "nft" && p[3] + 0 < big && p[3] + 0 > 0) mid = p[3] + 0 }
+
+	print "# Benchmark: what filtering costs per forwarded packet"
+	print ""
+	print "Written by `make bench` (`bench/run`); do not edit by hand. Method and"
+	print "topology: `bench/guest`."
+	print ""
+	print "## How it is measured"
+	print ""
+	print "- One QEMU boot of Debian " info["kernel"] " under TCG with"
+	print "  `-icount shift=0,sleep=off`, one CPU: guest time advances one nanosecond per"
+	print "  guest instruction, so guest times below **are** instruction counts. Slab"
+	print "  debugging is off (`slub_debug=-`), KASLR too."
+	print "- A router network namespace forwards 64-byte UDP frames from its LAN port"
+	print "  `lan0` (a veth) to `wan0`, the WAN (a **dummy** device: its xmit frees the"
+	print "  frame, and a permanent neighbour entry for the gateway means no ARP), or to"
+	print "  `lan1`, a second LAN port (also a dummy). pktgen in `xmit_mode"
+	print "  netif_receive` hands every frame to `netif_receive_skb()` on `lan0`, so the"
+	print "  whole receive and forward path runs synchronously in its loop: 1e9 / pps ="
+	print "  instructions per packet. Each run checks the egress port sent every"
+	print "  packet (or, when the packet must be dropped, none)."
+	print "- " commas(info["packets"]) " packets a run (fewer for the linear rule sets), after a"
+	print "  short warm-up run; every figure is the mean of two runs, which agree to"
+	printf "  within %.3f%% (worst: %s).\n", spread * 100, spreadk
+	print "- The table holds N locally administered MACs, none of them the sender's;"
+	print "  \"allowed\" and \"denied\" add the sender itself (N + 1 entries)."
+	print "- nftables: `oifname \"wan0\" ether saddr @set drop` in an `inet` forward chain"
+	print "  of priority filter; ipset: a `hash:mac` set and `iptables -A FORWARD -o wan0"
+	print "  -m set --match-set S src -j DROP`; linear: one `iptables -o wan0 -m mac"
+	print "  --mac-source M -j DROP` rule per MAC. `iptables` is Debian's iptables-nft."
+	print ""
+	print "## Instructions per packet"
+	print ""
+	printf "Baseline, no filter at all: **%s** instructions per packet forwarded LAN to\n", commas(round(base))
+	printf "WAN, %s LAN to LAN. The table shows what each filter **adds** to that.\n", commas(round(lanbase))
+	print ""
+	printf "| filter, case | N = 0 | N = 100 | N = %s | N = %s |\n", label(mid), label(big)
+	print "|---|---:|---:|---:|---:|"
+	printf "| iot\\_egress, sender not in the table (default allow) | %s | – | %s | %s |\n", cell("iot_egress/empty/0"), cell("iot_egress/notin/" mid), cell("iot_egress/notin/" big)
+	printf "| iot\\_egress, sender allowed | – | – | %s | %s |\n", cell("iot_egress/allowed/" mid), cell("iot_egress/allowed/" big)
+	printf "| iot\\_egress, sender denied (dropped) | – | – | %s | %s |\n", cell("iot_egress/denied/" mid), cell("iot_egress/denied/" big)
+	printf "| iot\\_egress, LAN to LAN, sender denied (not WAN-bound)¹ | %s | – | %s | %s |\n", cell("iot_egress/lan/0", lanbase), cell("iot_egress/lan/" mid, lanbase), cell("iot_egress/lan/" big, lanbase)
+	printf "| iot\\_egress loaded, empty table, nothing configured | %s | – | – | – |\n", cell("iot_egress/empty/0")
+	printf "| nftables `ether saddr @set` + `oifname` | %s | – | %s | %s |\n", cell("nft/notin/0"), cell("nft/notin/" mid), cell("nft/notin/" big)
+	printf "| ipset `hash:mac` + iptables `-m set` | %s | – | %s | %s |\n", cell("ipset/notin/0"), cell("ipset/notin/" mid), cell("ipset/notin/" big)
+	printf "| iptables `-m mac`, one rule per MAC | – | %s | %s | – |\n", cell("iptables-mac/notin/100"), cell("iptables-mac/notin/1000")
+	print ""
+	print "¹ Against the LAN-to-LAN baseline. At N = 0 every row of iot\\_egress is the"
+	print "empty-table case: a WAN name is configured, the table is empty."
+	print ""
+	print "Reference points, same boot:"
+	print ""
+	print "| path | instructions per packet |"
+	print "|---|---:|"
+	printf "| forwarded LAN to WAN, no filter (the baseline) | %s |\n", commas(round(base))
+	printf "| forwarded LAN to LAN, no filter | %s |\n", commas(round(lanbase))
+	if (have("none/floor/0"))
+		printf "| generator floor: frame for another host, dropped at the top of `ip_rcv()` | %s |\n", commas(round(v["none/floor/0"]))
+	if (have("nullhook/accept/0"))
+		printf "| a FORWARD netfilter hook that only returns `NF_ACCEPT` (`bench/nullhook`) | %s (%s) |\n", commas(round(v["nullhook/accept/0"])), signed(added("nullhook/accept/0"))
+	if (have("none/fwd-end/0"))
+		printf "| baseline again, at the end of the boot | %s (%s) |\n", commas(round(v["none/fwd-end/0"])), signed(added("none/fwd-end/0"))
+	print ""
+	print "![instructions per packet against N](" png ")"
+	print ""
+
+	print "## Loading " commas(big) " devices"
+	print ""
+	print "Guest time, which is instructions, from start to exit of the loading command;"
+	print "the input file is on tmpfs and every binary was run once before."
+	print ""
+	print "| load | guest time | instructions per device |"
+	print "|---|---:|---:|"
+	split("iotctl nft ipset", tools, " ")
+	split("`iotctl load FILE` (policy file)|`nft -f FILE` (table, chain and set)|`ipset restore` into an existing set", names, "|")
+	for (i = 1; i <= 3; i++) {
+		k = tools[i] "/" big
+		if (k in load)
+			printf "| %s | %.3f s | %s |\n", names[i], load[k] / 1e9, commas(round(load[k] / big))
+		else
+			printf "| %s | not measured | |\n", names[i]
+	}
+	print ""
+	print "## Kernel memory at " commas(big) " devices"
+	print ""
+	print "MemFree before and after the load (after an RCU grace period), so slab,"
+	print "vmalloc and whole-page allocations all count, or the growth of slab plus"
+	print "vmalloc if that is larger (MemFree also moves with the per-CPU page lists);"
+	print "slab and vmalloc are the parts `/proc/meminfo` names."
+	print ""
+	print "| filter | bytes per device | of which slab | of which vmalloc |"
+	print "|---|---:|---:|---:|"
+	for (i = 1; i <= 3; i++) {
+		k = tools[i] "/" big
+		split("iot\\_egress|nftables set|ipset hash:mac", mnames, "|")
+		if (k in mem)
+			printf "| %s | %.1f | %.1f | %.1f |\n", mnames[i], mem[k] / big, slab[k] / big, vm[k] / big
+		else
+			printf "| %s | not measured | | |\n", mnames[i]
+	}
+	print ""
+
+	print "## Targets (issue 3)"
+	print ""
+	print "| target | measured | verdict |"
+	print "|---|---|---|"
+	nb = "iot_egress/notin/" big; nm = "iot_egress/notin/" mid
+	ab = "iot_egress/allowed/" big; am = "iot_egress/allowed/" mid
+	if (have(nb)) printf "| not in table, N = %s: added ≤ 120 | %s | %s |\n", commas(big), signed(added(nb)), verdict(added(nb) <= 120)
+	else printf "| not in table, N = %s: added ≤ 120 | not measured | **MISS** |\n", commas(big)
+	if (have(ab)) printf "| allowed, N = %s: added ≤ 120 | %s | %s |\n", commas(big), signed(added(ab)), verdict(added(ab) <= 120)
+	else printf "| allowed, N = %s: added ≤ 120 | not measured | **MISS** |\n", commas(big)
+	if (have(nb) && have(nm)) {
+		r = (added(nb) - added(nm)) / added(nm)
+		printf "| not in table: N = %s within 10%% of N = %s | %s vs %s (%+.1f%%) | %s |\n", commas(big), commas(mid), signed(added(nb)), signed(added(nm)), r * 100, verdict(r <= 0.10 && r >= -0.10)
+	} else printf "| not in table: N = %s within 10%% of N = %s | not measured | **MISS** |\n", commas(big), commas(mid)
+	if (have(ab) && have(am)) {
+		r = (added(ab) - added(am)) / added(am)
+		printf "| allowed: N = %s within 10%% of N = %s | %s vs %s (%+.1f%%) | %s |\n", commas(big), commas(mid), signed(added(ab)), signed(added(am)), r * 100, verdict(r <= 0.10 && r >= -0.10)
+	} else printf "| allowed: N = %s within 10%% of N = %s | not measured | **MISS** |\n", commas(big), commas(mid)
+	worst = ""; wn = ""
+	split("0 " mid " " big, lns, " ")
+	for (i = 1; i <= 3; i++) {
+		k = "iot_egress/lan/" lns[i]
+		if (have(k) && (worst == "" || added(k, lanbase) > worst)) { worst = added(k, lanbase); wn = lns[i] }
+	}
+	if (worst != "") printf "| not WAN-bound: added ≤ 40 (worst N) | %s at N = %s | %s |\n", signed(worst), commas(wn), verdict(worst <= 40)
+	else print "| not WAN-bound: added ≤ 40 | not measured | **MISS** |"
+	k = "iot_egress/empty/0"
+	if (have(k)) printf "| empty table: added ≤ 40 | %s | %s |\n", signed(added(k)), verdict(added(k) <= 40)
+	else print "| empty table: added ≤ 40 | not measured | **MISS** |"
+	k = "iot_egress/denied/" big
+	if (have(k)) printf "| denied, N = %s: ≤ 2/3 of the unfiltered path (%s) | %s = %.2f of it | %s |\n", commas(big), commas(round(base * 2 / 3)), commas(round(v[k])), v[k] / base, verdict(v[k] <= base * 2 / 3)
+	else printf "| denied: ≤ 2/3 of the unfiltered path | not measured | **MISS** |\n"
+	if (("iotctl/" big) in load && ("ipset/" big) in load) {
+		r = load["iotctl/" big] / load["ipset/" big]
+		printf "| load %s: ≤ 1/10 of ipset restore | %.3f s vs %.3f s = 1/%.1f | %s |\n", commas(big), load["iotctl/" big] / 1e9, load["ipset/" big] / 1e9, 1 / r, verdict(r <= 0.1)
+	} else printf "| load %s: ≤ 1/10 of ipset restore | not measured | **MISS** |\n", commas(big)
+	k = "iotctl/" big
+	if (k in mem) printf "| ≤ 128 bytes of kernel memory per device | %.1f | %s |\n", mem[k] / big, verdict(mem[k] / big <= 128)
+	else print "| ≤ 128 bytes of kernel memory per device | not measured | **MISS** |"
+	print ""
+	printf "Wall time of the VM run: %s s.\n", info["wall_vm_seconds"]
+}

@@ -43,14 +43,27 @@ NAS_IP=([4]=203.0.113.130 [6]=2001:db8:4::2)
 LAPTOP_IP=([4]=192.0.2.20 [6]=2001:db8:1::20)
 ROUTER_IP=([4]=192.0.2.1 [6]=2001:db8:1::1)
 ROUTER_WAN_IP=([4]=198.51.100.1 [6]=2001:db8:2::1)
+# A second uplink, made by uplink_host: router 203.0.113.1/28 and
+# 2001:db8:5::1/64, the host at .2 and ::2.
+WAN2_IP=([4]=203.0.113.2 [6]=2001:db8:5::2)
 
 NAMESPACES=()
 BG_PIDS=()
 
-# Echo a command, as a terminal session would show it, then run it.
-# Output goes to stderr so that $(...) captures only the command's output.
+# Echo a command, as a terminal session would show it.  In a bats test the
+# line goes to fd 4, the test's log, so that bats' run does not capture it
+# with the command's output; elsewhere (demo.sh) to stderr.
+say_cmd() {
+	if [[ -n ${BATS_TEST_NAME:-} ]] && { true >&4; } 2> /dev/null; then
+		printf '# %s\n' "$*" >&4
+	else
+		printf '# %s\n' "$*" >&2
+	fi
+}
+
+# Echo a command, then run it.
 show() {
-	echo "# $*" >&2
+	say_cmd "$*"
 	"$@"
 }
 
@@ -59,9 +72,10 @@ show() {
 in_ns() {
 	local ns=$1
 	shift
-	echo "# [${ns%-*}] $*" >&2
+	say_cmd "[${ns%-*}] $*"
 	ip netns exec "$ns" "$@"
 }
+
 # shellcheck disable=SC2153 # topology sets them
 router() { in_ns "$ROUTER" "$@"; }
 cam() { in_ns "$CAMERA" "$@"; }
@@ -89,8 +103,13 @@ busywait() {
 	done
 }
 
+# Every process started in the VM costs a tenth of a second or more, so
+# the topology is built with few of them: one shell per namespace for its
+# sysctls, and one "ip -batch" per namespace for its links and addresses.
+
 # new_ns VAR PREFIX: a fresh namespace named PREFIX-<random>, its name in
-# VAR, with loopback up and IPv6 DAD and RA processing off.
+# VAR, with loopback up, IPv6 DAD and RA processing off, and IPv6
+# addresses kept while a link is down (renaming takes it down).
 new_ns() {
 	local -n _var=$1
 	local name
@@ -98,35 +117,28 @@ new_ns() {
 	ip netns add "$name"
 	NAMESPACES+=("$name")
 	_var=$name
+	# shellcheck disable=SC2016 # for the inner shell
 	ip netns exec "$name" sh -c '
-		sysctl -qw net.ipv6.conf.all.accept_dad=0 \
-			net.ipv6.conf.default.accept_dad=0 \
-			net.ipv6.conf.all.accept_ra=0 \
-			net.ipv6.conf.default.accept_ra=0 \
-			net.ipv6.conf.default.keep_addr_on_down=1 \
-			net.ipv6.conf.all.keep_addr_on_down=1
-		ip link set lo up'
+		cd /proc/sys/net/ipv6/conf
+		for c in all default; do
+			echo 0 > $c/accept_dad
+			echo 0 > $c/accept_ra
+			echo 1 > $c/keep_addr_on_down
+		done
+		exec ip link set lo up'
 }
 
-# veth NS1 IF1 NS2 IF2 [MAC2]: a veth pair made in NS1 with its peer in NS2.
-veth() {
-	local ns1=$1 if1=$2 ns2=$3 if2=$4 mac=${5:-}
-	ip -n "$ns1" link add "$if1" type veth peer name "$if2" netns "$ns2"
-	if [[ -n $mac ]]; then
-		ip -n "$ns2" link set "$if2" address "$mac"
-	fi
-	ip -n "$ns1" link set "$if1" up
-	ip -n "$ns2" link set "$if2" up
+# in_batch NS: run "ip -batch" lines from stdin in NS.
+in_batch() {
+	ip -n "$1" -batch -
 }
 
-# host NS IF ADDR4/LEN ADDR6/LEN GW4 GW6: address an end host and route
-# everything through its gateway.
-host_addr() {
-	local ns=$1 ifname=$2
-	ip -n "$ns" addr add "$3" dev "$ifname"
-	ip -n "$ns" addr add "$4" dev "$ifname" nodad
-	ip -n "$ns" route add default via "$5"
-	ip -n "$ns" -6 route add default via "$6"
+# host_batch IF ADDR4/LEN ADDR6/LEN GW4 GW6: the "ip -batch" lines that
+# address an end host's IF and route everything through its gateway.
+host_batch() {
+	printf '%s\n' "link set $1 up" \
+		"addr add $2 dev $1" "addr add $3 dev $1 nodad" \
+		"route add default via $4" "route add default via $5"
 }
 
 topology() {
@@ -136,32 +148,41 @@ topology() {
 	new_ns WAN wan
 	new_ns NAS nas
 
-	ip -n "$ROUTER" link add br-lan address 02:00:00:00:01:01 type bridge
-	ip -n "$ROUTER" link set br-lan up
-	veth "$ROUTER" cam0 "$CAMERA" eth0 "$IOT_CAMERA_MAC"
-	veth "$ROUTER" lap0 "$LAPTOP" eth0 "$IOT_LAPTOP_MAC"
-	ip -n "$ROUTER" link set cam0 master br-lan
-	ip -n "$ROUTER" link set lap0 master br-lan
-	veth "$ROUTER" wan0 "$WAN" eth0
-	veth "$ROUTER" lan2 "$NAS" eth0
-
-	ip -n "$ROUTER" addr add 192.0.2.1/24 dev br-lan
-	ip -n "$ROUTER" addr add 2001:db8:1::1/64 dev br-lan nodad
-	ip -n "$ROUTER" addr add 198.51.100.1/24 dev wan0
-	ip -n "$ROUTER" addr add 2001:db8:2::1/64 dev wan0 nodad
-	ip -n "$ROUTER" addr add 203.0.113.129/25 dev lan2
-	ip -n "$ROUTER" addr add 2001:db8:4::1/64 dev lan2 nodad
-	ip -n "$ROUTER" route add 203.0.113.25/32 via 198.51.100.2
-	ip -n "$ROUTER" -6 route add 2001:db8:3::25/128 via 2001:db8:2::2
-	ip netns exec "$ROUTER" sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv6.conf.all.forwarding=1 net.ipv6.conf.default.forwarding=1
-
-	host_addr "$CAMERA" eth0 192.0.2.10/24 2001:db8:1::10/64 192.0.2.1 2001:db8:1::1
-	host_addr "$LAPTOP" eth0 192.0.2.20/24 2001:db8:1::20/64 192.0.2.1 2001:db8:1::1
-	host_addr "$WAN" eth0 198.51.100.2/24 2001:db8:2::2/64 198.51.100.1 2001:db8:2::1
-	ip -n "$WAN" addr add 203.0.113.25/32 dev lo
-	ip -n "$WAN" addr add 2001:db8:3::25/128 dev lo
-	host_addr "$NAS" eth0 203.0.113.130/25 2001:db8:4::2/64 203.0.113.129 2001:db8:4::1
+	ip netns exec "$ROUTER" sh -c '
+		echo 1 > /proc/sys/net/ipv4/ip_forward
+		echo 1 > /proc/sys/net/ipv6/conf/all/forwarding
+		echo 1 > /proc/sys/net/ipv6/conf/default/forwarding'
+	in_batch "$ROUTER" <<-EOF
+	link add br-lan address 02:00:00:00:01:01 type bridge
+	link add cam0 type veth peer name eth0 address $IOT_CAMERA_MAC netns $CAMERA
+	link add lap0 type veth peer name eth0 address $IOT_LAPTOP_MAC netns $LAPTOP
+	link add wan0 type veth peer name eth0 netns $WAN
+	link add lan2 type veth peer name eth0 netns $NAS
+	link set cam0 master br-lan up
+	link set lap0 master br-lan up
+	link set br-lan up
+	link set wan0 up
+	link set lan2 up
+	addr add 192.0.2.1/24 dev br-lan
+	addr add 2001:db8:1::1/64 dev br-lan nodad
+	addr add 198.51.100.1/24 dev wan0
+	addr add 2001:db8:2::1/64 dev wan0 nodad
+	addr add 203.0.113.129/25 dev lan2
+	addr add 2001:db8:4::1/64 dev lan2 nodad
+	route add 203.0.113.25/32 via 198.51.100.2
+	route add 2001:db8:3::25/128 via 2001:db8:2::2
+	EOF
+	host_batch eth0 192.0.2.10/24 2001:db8:1::10/64 192.0.2.1 2001:db8:1::1 |
+		in_batch "$CAMERA"
+	host_batch eth0 192.0.2.20/24 2001:db8:1::20/64 192.0.2.1 2001:db8:1::1 |
+		in_batch "$LAPTOP"
+	{
+		host_batch eth0 198.51.100.2/24 2001:db8:2::2/64 198.51.100.1 2001:db8:2::1
+		echo "addr add 203.0.113.25/32 dev lo"
+		echo "addr add 2001:db8:3::25/128 dev lo"
+	} | in_batch "$WAN"
+	host_batch eth0 203.0.113.130/25 2001:db8:4::2/64 203.0.113.129 2001:db8:4::1 |
+		in_batch "$NAS"
 
 	counters "$WAN"
 	counters "$NAS"
@@ -173,6 +194,26 @@ topology() {
 	busywait 5000 reachable "$LAPTOP" 203.0.113.130
 	busywait 5000 reachable "$CAMERA" 2001:db8:2::2
 	busywait 5000 reachable "$LAPTOP" 2001:db8:4::2
+}
+
+# uplink_host: a second WAN host, $WAN2, with counters and a TCP listener.
+# Its eth0 is the peer of a link the caller makes; uplink_addr addresses
+# both ends once it exists.
+uplink_host() {
+	new_ns WAN2 wan2
+	counters "$WAN2"
+	listen_tcp "$WAN2" 80
+}
+
+# uplink_addr IFNAME: address the router's IFNAME and $WAN2's eth0.
+uplink_addr() {
+	printf '%s\n' "addr add 203.0.113.1/28 dev $1" \
+		"addr add 2001:db8:5::1/64 dev $1 nodad" "link set $1 up" |
+		in_batch "$ROUTER"
+	host_batch eth0 203.0.113.2/28 2001:db8:5::2/64 203.0.113.1 2001:db8:5::1 |
+		in_batch "$WAN2"
+	busywait 5000 reachable "$LAPTOP" "${WAN2_IP[4]}"
+	busywait 5000 reachable "$LAPTOP" "${WAN2_IP[6]}"
 }
 
 reachable() {
@@ -230,7 +271,7 @@ listen_tcp() {
 }
 
 listening() {
-	ip netns exec "$1" ss -Htln "sport = :$2" | grep -q .
+	[[ -n $(ip netns exec "$1" ss -Htln "sport = :$2") ]]
 }
 
 # Traffic from a namespace, one attempt each; the exit status says whether

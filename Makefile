@@ -25,7 +25,7 @@ deps-build:
 	@scripts/deps build
 
 deps-test:
-	@scripts/deps test lint
+	@scripts/deps test lint host
 
 check: deps-test
 	$(MAKE) all

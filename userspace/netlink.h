@@ -93,6 +93,19 @@ int iot_nl_del_wan(struct iot_nl *nl, const char *ifname,
 int iot_nl_dump_wan(struct iot_nl *nl, struct iot_wan_list *list,
 		    struct iot_nl_error *err);
 
+/*
+ * Replacing the whole policy at once: begin, the devices (in as many
+ * messages as it takes), then commit; abort drops what was staged. A
+ * refused device sets *failed to its index in v, else *failed is n.
+ */
+int iot_nl_load_begin(struct iot_nl *nl, struct iot_nl_error *err);
+int iot_nl_load_devices(struct iot_nl *nl, const struct iot_device *v,
+			size_t n, size_t *failed, struct iot_nl_error *err);
+int iot_nl_load_commit(struct iot_nl *nl, uint8_t default_policy,
+		       const char (*wan)[IFNAMSIZ], size_t nwan,
+		       struct iot_nl_error *err);
+int iot_nl_load_abort(struct iot_nl *nl, struct iot_nl_error *err);
+
 void iot_device_list_free(struct iot_device_list *list);
 void iot_wan_list_free(struct iot_wan_list *list);
 

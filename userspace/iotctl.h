@@ -28,6 +28,8 @@ int flush_main(int argc, char *argv[], const struct options *opt);
 int wan_main(int argc, char *argv[], const struct options *opt);
 int default_main(int argc, char *argv[], const struct options *opt);
 int status_main(int argc, char *argv[], const struct options *opt);
+int load_main(int argc, char *argv[], const struct options *opt);
+int save_main(int argc, char *argv[], const struct options *opt);
 
 /* main.c */
 const char *command_usage(const char *name);

@@ -61,6 +61,17 @@ static const struct command {
 	  "number of devices and the limit, the WAN names, the number of\n"
 	  "packets dropped and the generation, which changes on every change\n"
 	  "to the configuration.\n" },
+	{ "load", load_main, "iotctl load <FILE|->",
+	  "replace the whole policy with a policy file",
+	  "Reads a policy file (see iot-egress.conf(5)), or standard input\n"
+	  "for -, and makes the devices, the WAN names and the default policy\n"
+	  "exactly what it says, in one step. The whole file is checked\n"
+	  "first: if any line is wrong, or the kernel refuses anything,\n"
+	  "nothing changes.\n" },
+	{ "save", save_main, "iotctl save",
+	  "print the whole policy as a policy file",
+	  "Prints the default policy, the WAN names and the devices, sorted\n"
+	  "by MAC address, in the format load reads back. It refuses --json.\n" },
 	{ "help", help_main, "iotctl help [<command>]",
 	  "show the usage of a command",
 	  "Prints the usage of a command, or the list of commands.\n" },

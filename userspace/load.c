@@ -1,0 +1,280 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * load and save: the whole policy at once, as a policy file (policy.c).
+ *
+ * load checks the whole file before it asks the kernel anything, then
+ * stages the new policy and commits it in one step: the packet path sees
+ * either the old policy or the new one, never a mix.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "iotctl.h"
+#include "mac.h"
+#include "policy.h"
+#include "validate.h"
+
+#ifndef IOTCTL_VERSION
+#error "IOTCTL_VERSION must be defined (the Makefile takes it from VERSION)"
+#endif
+
+/* How often save reads the policy again when it changed while being read. */
+#define SAVE_TRIES 4
+
+/* Reads all of fd into *buf (freed by the caller); -1 with errno set. */
+static int read_all(int fd, char **buf, size_t *len)
+{
+	size_t cap = 64 * 1024, n = 0;
+	char *b = malloc(cap), *nb;
+	ssize_t r;
+
+	if (!b)
+		return -1;
+	for (;;) {
+		if (n == cap) {
+			nb = cap > SIZE_MAX / 2 ? NULL : realloc(b, cap * 2);
+			if (!nb) {
+				free(b);
+				errno = ENOMEM;
+				return -1;
+			}
+			b = nb;
+			cap *= 2;
+		}
+		r = read(fd, b + n, cap - n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			free(b);
+			return -1;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+/* Parses the file, or stdin for "-"; prints what is wrong. */
+static int read_policy(const char *path, const char *shown_path,
+		       struct policy *p)
+{
+	struct policy_error perr;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd = 0, r;
+
+	if (strcmp(path, "-")) {
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return runtime_error("cannot open %s: %s", shown_path,
+					     strerror(errno));
+	}
+	r = read_all(fd, &buf, &len);
+	if (r < 0)
+		r = runtime_error("cannot read %s: %s", shown_path,
+				  strerror(errno));
+	if (fd > 0)
+		close(fd);
+	if (r)
+		return r;
+
+	r = policy_file_parse(p, buf, len, &perr);
+	free(buf);
+	if (r == -ENOMEM)
+		return runtime_error("%s: %s", shown_path, strerror(ENOMEM));
+	if (r)
+		return input_error("%s:%zu: %s", shown_path, perr.line,
+				   perr.msg);
+	return 0;
+}
+
+/* A device as its line in a file reads, canonical: for messages. */
+static void device_line(const struct iot_device *d, char *buf, size_t size)
+{
+	char mac[MAC_STR_SIZE];
+
+	mac_format(d->mac, mac);
+	snprintf(buf, size, "%s %s%s%s", policy_name(d->policy), mac,
+		 d->has_name ? " name " : "", d->has_name ? d->name : "");
+}
+
+/* Stages p and commits it. On a refusal, drops what was staged. */
+static int send_policy(struct iot_nl *nl, const struct policy *p,
+		       const char *file)
+{
+	struct iot_nl_error err, abort_err;
+	size_t failed = p->ndev;
+	char what[128];
+
+	if (iot_nl_load_begin(nl, &err) < 0)
+		return nl_failed(&err, "%s", file);
+	if (iot_nl_load_devices(nl, p->dev, p->ndev, &failed, &err) < 0) {
+		/* The kernel said which device, or at least which message. */
+		iot_nl_load_abort(nl, &abort_err);
+		if (failed < p->ndev) {
+			device_line(&p->dev[failed], what, sizeof(what));
+			return nl_failed(&err, "%s:%zu: %s", file,
+					 p->dev_line[failed], what);
+		}
+		return nl_failed(&err, "%s", file);
+	}
+	if (iot_nl_load_commit(nl, p->default_policy, p->wan, p->nwan,
+			       &err) < 0) {
+		iot_nl_load_abort(nl, &abort_err);
+		return nl_failed(&err, "%s", file);
+	}
+	return 0;
+}
+
+/* load <FILE|-> */
+int load_main(int argc, char *argv[], const struct options *opt)
+{
+	const char *file;
+	struct iot_nl_error err;
+	struct iot_status st;
+	struct policy p;
+	struct iot_nl *nl;
+	char *shown_file;
+	int ret;
+
+	(void)opt;	/* load prints nothing */
+	if (argc < 2)
+		return usage_error(argv[0], "load: missing file name");
+	if (argc > 2)
+		return usage_error(argv[0], "load: unexpected argument '%s'",
+				   shown(argv[2]));
+
+	shown_file = strdup(strcmp(argv[1], "-") ? shown(argv[1]) : "<stdin>");
+	if (!shown_file)
+		return runtime_error("%s", strerror(ENOMEM));
+	file = shown_file;
+
+	policy_init(&p);
+	ret = read_policy(argv[1], file, &p);
+	if (ret)
+		goto out;
+
+	nl = iot_nl_open(&err);
+	if (!nl || iot_nl_get_status(nl, &st, &err) < 0) {
+		ret = nl_failed(&err, "%s", file);
+	} else if (p.ndev > st.max_devices) {
+		ret = runtime_error("%s: %zu devices, more than the table holds (max_devices %" PRIu32 ")",
+				    file, p.ndev, st.max_devices);
+	} else {
+		ret = send_policy(nl, &p, file);
+	}
+	iot_nl_close(nl);
+out:
+	policy_free(&p);
+	free(shown_file);
+	return ret;
+}
+
+/*
+ * Reads the live policy. Three requests cannot be one snapshot, so the
+ * generation is read before and after: if it moved, read everything again.
+ */
+static int read_live(struct iot_nl *nl, struct policy *p,
+		     struct iot_nl_error *err)
+{
+	struct iot_device_list devices = { 0 };
+	struct iot_wan_list wans = { 0 };
+	struct iot_status before, after;
+	int tries, ret = -1;
+	size_t i;
+
+	for (tries = 0; tries < SAVE_TRIES; tries++) {
+		if (iot_nl_get_status(nl, &before, err) < 0 ||
+		    iot_nl_dump_wan(nl, &wans, err) < 0 ||
+		    iot_nl_dump_devices(nl, &devices, err) < 0 ||
+		    iot_nl_get_status(nl, &after, err) < 0)
+			goto out;
+		if (before.generation == after.generation)
+			break;
+	}
+	if (tries == SAVE_TRIES) {
+		err->failure = IOT_NL_DUMP_INTR;
+		goto out;
+	}
+	if (wans.n > IOT_EGRESS_WAN_MAX) {
+		err->failure = IOT_NL_BAD_REPLY;
+		snprintf(err->msg, sizeof(err->msg), "%zu WAN names", wans.n);
+		goto out;
+	}
+
+	p->default_policy = after.default_policy;
+	for (i = 0; i < wans.n; i++)
+		snprintf(p->wan[i], sizeof(p->wan[i]), "%s", wans.v[i].ifname);
+	p->nwan = wans.n;
+	policy_take_devices(p, &devices);
+	ret = 0;
+out:
+	iot_device_list_free(&devices);
+	iot_wan_list_free(&wans);
+	return ret;
+}
+
+/*
+ * The kernel checks names as load does, but other tools may have set
+ * what a file cannot hold: better to fail now than to write a file that
+ * load refuses.
+ */
+static int check_writable(const struct policy *p)
+{
+	char why[128], mac[MAC_STR_SIZE];
+	size_t i;
+
+	for (i = 0; i < p->nwan; i++) {
+		if (!ifname_valid(p->wan[i]))
+			return runtime_error("save: WAN name '%s' cannot be written to a policy file",
+					     shown(p->wan[i]));
+	}
+	for (i = 0; i < p->ndev; i++) {
+		if (p->dev[i].has_name &&
+		    !label_valid(p->dev[i].name, why, sizeof(why))) {
+			mac_format(p->dev[i].mac, mac);
+			return runtime_error("save: the name of %s cannot be written to a policy file: %s",
+					     mac, why);
+		}
+	}
+	return 0;
+}
+
+/* save: the live policy, in the format load reads. */
+int save_main(int argc, char *argv[], const struct options *opt)
+{
+	struct iot_nl_error err;
+	struct policy p;
+	struct iot_nl *nl;
+	int ret = 0;
+
+	if (opt->json)
+		return usage_error(argv[0],
+				   "save: --json is not supported: save writes a policy file");
+	if (argc > 1)
+		return usage_error(argv[0], "save: unexpected argument '%s'",
+				   shown(argv[1]));
+
+	policy_init(&p);
+	nl = iot_nl_open(&err);
+	if (!nl || read_live(nl, &p, &err) < 0) {
+		ret = nl_failed(&err, "save");
+		goto out;
+	}
+	policy_sort(&p);
+	ret = check_writable(&p);
+	if (!ret && policy_file_write(stdout, &p, IOTCTL_VERSION) < 0)
+		ret = runtime_error("save: cannot write the output");
+out:
+	iot_nl_close(nl);
+	policy_free(&p);
+	return ret;
+}

@@ -1,0 +1,454 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The policy file: iotctl command lines without the program name.
+ *
+ *	# comment
+ *	default allow|deny
+ *	wan add <IFNAME>
+ *	deny <MAC> [name <LABEL>]
+ *	allow <MAC> [name <LABEL>]
+ *
+ * The whole file is checked before anything is sent, with the same rules
+ * as the commands. Errors name the first line that is wrong. No libnl
+ * here: the unit tests and the fuzzer link this file as it is.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "mac.h"
+#include "policy.h"
+#include "validate.h"
+
+/* No valid word is longer: MACs are 17 bytes, labels 32. */
+#define WORD_MAX 64
+/* A line has at most 4 words; one more is enough to refuse it. */
+#define WORDS_MAX 5
+/* Offending text is shown up to this many bytes. */
+#define SHOWN_MAX 128
+
+struct word {
+	const char *s;
+	size_t len;
+};
+
+struct line {
+	size_t no;
+	struct word text;		/* without comment and outer blanks */
+	struct word w[WORDS_MAX];
+	size_t n;			/* words, up to WORDS_MAX */
+};
+
+void policy_init(struct policy *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->default_policy = IOT_EGRESS_POLICY_ALLOW;
+}
+
+void policy_free(struct policy *p)
+{
+	free(p->dev);
+	free(p->dev_line);
+	free(p->slot);
+	policy_init(p);
+}
+
+/*
+ * s[0..len) as it can be shown: \xHH for any byte that is not printable
+ * ASCII, since a file may hold what no terminal shows (a byte order mark,
+ * a no-break space between words), and cut short with "..." when long.
+ */
+static void shown(char out[SHOWN_MAX + 4], const char *s, size_t len)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (n + 4 > SHOWN_MAX) {
+			memcpy(out + n, "...", 3);
+			n += 3;
+			break;
+		}
+		if (c < 0x20 || c >= 0x7f)
+			n += (size_t)snprintf(out + n, 5, "\\x%02x", c);
+		else
+			out[n++] = (char)c;
+	}
+	out[n] = '\0';
+}
+
+/* err: "<reason>: '<text>'", for line no. */
+__attribute__((format(printf, 4, 5)))
+static int fail(struct policy_error *err, size_t no, struct word text,
+		const char *fmt, ...)
+{
+	char quoted[SHOWN_MAX + 4];
+	va_list ap;
+	int n;
+
+	err->line = no;
+	va_start(ap, fmt);
+	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
+	va_end(ap);
+	shown(quoted, text.s, text.len);
+	if (n >= 0 && (size_t)n < sizeof(err->msg))
+		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": '%s'",
+			 quoted);
+	return -EINVAL;
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t';
+}
+
+static bool word_is(struct word w, const char *s)
+{
+	return w.len == strlen(s) && !memcmp(w.s, s, w.len);
+}
+
+/* A word as a C string, if it can be a valid one at all. */
+static bool word_str(struct word w, char buf[WORD_MAX + 1])
+{
+	if (w.len > WORD_MAX)
+		return false;
+	memcpy(buf, w.s, w.len);
+	buf[w.len] = '\0';
+	return true;
+}
+
+/*
+ * Splits s[0..len) (no newline) into words. A '#' that starts the line
+ * or follows a blank starts a comment; any other '#' is part of a word.
+ */
+static void split(struct line *l, const char *s, size_t len)
+{
+	size_t i = 0;
+
+	l->n = 0;
+	l->text.s = s;
+	l->text.len = 0;
+	for (;;) {
+		size_t start;
+
+		while (i < len && is_blank(s[i]))
+			i++;
+		if (i == len || s[i] == '#')
+			return;
+		start = i;
+		while (i < len && !is_blank(s[i]))
+			i++;
+		if (l->n < WORDS_MAX)
+			l->w[l->n++] = (struct word){ s + start, i - start };
+		if (l->text.len == 0)
+			l->text.s = s + start;
+		l->text.len = (size_t)(s + i - l->text.s);
+	}
+}
+
+static int parse_default(struct policy *p, const struct line *l,
+			 struct policy_error *err)
+{
+	uint8_t policy;
+
+	if (l->n < 2)
+		return fail(err, l->no, l->text, "default: missing policy");
+	if (l->n > 2)
+		return fail(err, l->no, l->w[2], "default: unexpected argument");
+	if (word_is(l->w[1], "allow"))
+		policy = IOT_EGRESS_POLICY_ALLOW;
+	else if (word_is(l->w[1], "deny"))
+		policy = IOT_EGRESS_POLICY_DENY;
+	else
+		return fail(err, l->no, l->w[1], "default: unknown policy");
+	if (p->default_line)
+		return fail(err, l->no, l->text,
+			    "default given twice, first on line %zu",
+			    p->default_line);
+	p->default_policy = policy;
+	p->default_line = l->no;
+	return 0;
+}
+
+static int parse_wan(struct policy *p, const struct line *l,
+		     struct policy_error *err)
+{
+	char name[WORD_MAX + 1];
+	size_t i;
+
+	if (l->n < 2)
+		return fail(err, l->no, l->text, "wan: missing 'add'");
+	if (!word_is(l->w[1], "add"))
+		return fail(err, l->no, l->w[1],
+			    "wan: only 'add' belongs in a policy file");
+	if (l->n < 3)
+		return fail(err, l->no, l->text, "wan add: missing interface name");
+	if (l->n > 3)
+		return fail(err, l->no, l->w[3], "wan add: unexpected argument");
+	if (!word_str(l->w[2], name) || !ifname_valid(name))
+		return fail(err, l->no, l->w[2], "invalid interface name");
+	for (i = 0; i < p->nwan; i++) {
+		if (!strcmp(p->wan[i], name))
+			return fail(err, l->no, l->w[2],
+				    "WAN name given twice, first on line %zu",
+				    p->wan_line[i]);
+	}
+	if (p->nwan == IOT_EGRESS_WAN_MAX)
+		return fail(err, l->no, l->w[2], "more than %d WAN names",
+			    IOT_EGRESS_WAN_MAX);
+	memcpy(p->wan[p->nwan], name, strlen(name) + 1);
+	p->wan_line[p->nwan++] = l->no;
+	return 0;
+}
+
+static uint64_t mac_key(const uint8_t mac[ETH_ALEN])
+{
+	uint64_t k = 0;
+	int i;
+
+	for (i = 0; i < ETH_ALEN; i++)
+		k = k << 8 | mac[i];
+	return k;
+}
+
+/*
+ * The file is the administrator's, not an attacker's: a fixed mix is
+ * enough to spread MACs that differ in any bits (the kernel keys its
+ * hash because LAN hosts pick the lookup keys; nobody picks these).
+ */
+static size_t mac_hash(const uint8_t mac[ETH_ALEN])
+{
+	uint64_t x = mac_key(mac);
+
+	x ^= x >> 30;
+	x *= 0xbf58476d1ce4e5b9ULL;
+	x ^= x >> 27;
+	x *= 0x94d049bb133111ebULL;
+	x ^= x >> 31;
+	return (size_t)x;
+}
+
+/* The slot holding mac, or the empty one where it would go. */
+static uint32_t *find_slot(const struct policy *p, const uint8_t mac[ETH_ALEN])
+{
+	size_t mask = p->nslot - 1, i = mac_hash(mac) & mask;
+
+	while (p->slot[i] &&
+	       memcmp(p->dev[p->slot[i] - 1].mac, mac, ETH_ALEN))
+		i = (i + 1) & mask;
+	return &p->slot[i];
+}
+
+/* Room for one more device, and a table at most half full. */
+static int reserve_device(struct policy *p)
+{
+	if (p->ndev == p->cap) {
+		size_t cap = p->cap ? p->cap * 2 : 256;
+		struct iot_device *dev;
+		size_t *line;
+
+		if (cap > UINT32_MAX - 1)
+			return -ENOMEM;
+		dev = realloc(p->dev, cap * sizeof(*dev));
+		if (!dev)
+			return -ENOMEM;
+		p->dev = dev;
+		line = realloc(p->dev_line, cap * sizeof(*line));
+		if (!line)
+			return -ENOMEM;
+		p->dev_line = line;
+		p->cap = cap;
+	}
+	if (2 * (p->ndev + 1) > p->nslot) {
+		size_t nslot = p->nslot ? p->nslot * 2 : 1024, i;
+		uint32_t *slot = calloc(nslot, sizeof(*slot));
+
+		if (!slot)
+			return -ENOMEM;
+		free(p->slot);
+		p->slot = slot;
+		p->nslot = nslot;
+		for (i = 0; i < p->ndev; i++)
+			*find_slot(p, p->dev[i].mac) = (uint32_t)(i + 1);
+	}
+	return 0;
+}
+
+/* A MAC from a file is refused as the command line refuses it. */
+static int parse_mac(const struct line *l, struct word w,
+		     uint8_t mac[ETH_ALEN], struct policy_error *err)
+{
+	char s[WORD_MAX + 1];
+
+	if (!word_str(w, s) || mac_parse(s, mac) < 0)
+		return fail(err, l->no, w, "invalid MAC address");
+	switch (mac_classify(mac)) {
+	case MAC_BROADCAST:
+		return fail(err, l->no, w,
+			    "the broadcast address is not a device");
+	case MAC_MULTICAST:
+		return fail(err, l->no, w, "a multicast address is not a device");
+	case MAC_ZERO:
+		return fail(err, l->no, w, "the all-zero address is not a device");
+	case MAC_UNICAST:
+		break;
+	}
+	return 0;
+}
+
+static int parse_device(struct policy *p, const struct line *l,
+			uint8_t policy, struct policy_error *err)
+{
+	const char *cmd = policy == IOT_EGRESS_POLICY_DENY ? "deny" : "allow";
+	struct iot_device dev = { .policy = policy };
+	uint32_t *slot;
+	int r;
+
+	if (l->n < 2)
+		return fail(err, l->no, l->text, "%s: missing MAC address", cmd);
+	r = parse_mac(l, l->w[1], dev.mac, err);
+	if (r)
+		return r;
+	if (l->n > 2) {
+		char label[WORD_MAX + 1], why[128];
+
+		if (!word_is(l->w[2], "name"))
+			return fail(err, l->no, l->w[2],
+				    "%s: unexpected argument", cmd);
+		if (l->n < 4)
+			return fail(err, l->no, l->text,
+				    "%s: missing label after 'name'", cmd);
+		if (l->n > 4)
+			return fail(err, l->no, l->w[4],
+				    "%s: unexpected argument", cmd);
+		if (!word_str(l->w[3], label))
+			return fail(err, l->no, l->w[3],
+				    "invalid name (longer than %d bytes)",
+				    IOT_EGRESS_NAME_MAX);
+		if (!label_valid(label, why, sizeof(why)))
+			return fail(err, l->no, l->w[3], "invalid name (%s)", why);
+		memcpy(dev.name, label, strlen(label) + 1);
+		dev.has_name = true;
+	}
+
+	r = reserve_device(p);
+	if (r)
+		return r;
+	slot = find_slot(p, dev.mac);
+	if (*slot)
+		return fail(err, l->no, l->w[1],
+			    "device given twice, first on line %zu",
+			    p->dev_line[*slot - 1]);
+	p->dev[p->ndev] = dev;
+	p->dev_line[p->ndev] = l->no;
+	*slot = (uint32_t)++p->ndev;
+	return 0;
+}
+
+static int parse_line(struct policy *p, const char *s, size_t len,
+		      size_t no, struct policy_error *err)
+{
+	struct line l = { .no = no };
+
+	if (memchr(s, '\0', len))
+		return fail(err, no, (struct word){ s, len },
+			    "contains a NUL byte");
+	split(&l, s, len);
+	if (l.n == 0)
+		return 0;
+	if (word_is(l.w[0], "default"))
+		return parse_default(p, &l, err);
+	if (word_is(l.w[0], "wan"))
+		return parse_wan(p, &l, err);
+	if (word_is(l.w[0], "deny"))
+		return parse_device(p, &l, IOT_EGRESS_POLICY_DENY, err);
+	if (word_is(l.w[0], "allow"))
+		return parse_device(p, &l, IOT_EGRESS_POLICY_ALLOW, err);
+	return fail(err, no, l.w[0], "unknown command");
+}
+
+int policy_file_parse(struct policy *p, const char *data, size_t len,
+		 struct policy_error *err)
+{
+	const char *s = data, *end = data + len;
+	size_t no = 0;
+
+	err->line = 0;
+	err->msg[0] = '\0';
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		const char *eol = nl ? nl : end;
+		int r;
+
+		/* CRLF files from other systems read as they look. */
+		if (eol > s && eol[-1] == '\r')
+			eol--;
+		r = parse_line(p, s, (size_t)(eol - s), ++no, err);
+		if (r == -ENOMEM) {
+			err->line = no;
+			snprintf(err->msg, sizeof(err->msg), "%s",
+				 strerror(ENOMEM));
+		}
+		if (r)
+			return r;
+		s = nl ? nl + 1 : end;
+	}
+	return 0;
+}
+
+void policy_take_devices(struct policy *p, struct iot_device_list *list)
+{
+	free(p->dev);
+	free(p->dev_line);
+	free(p->slot);
+	p->dev = list->v;
+	p->ndev = list->n;
+	p->cap = list->cap;
+	p->dev_line = NULL;
+	p->slot = NULL;
+	p->nslot = 0;
+	*list = (struct iot_device_list){ 0 };
+}
+
+static int by_mac(const void *a, const void *b)
+{
+	const struct iot_device *x = a, *y = b;
+
+	return mac_compare(x->mac, y->mac);
+}
+
+void policy_sort(struct policy *p)
+{
+	if (p->ndev > 1)
+		qsort(p->dev, p->ndev, sizeof(*p->dev), by_mac);
+	/* Lines and slots point at the old order. */
+	free(p->dev_line);
+	free(p->slot);
+	p->dev_line = NULL;
+	p->slot = NULL;
+	p->nslot = 0;
+}
+
+int policy_file_write(FILE *out, const struct policy *p, const char *version)
+{
+	char mac[MAC_STR_SIZE];
+	size_t i;
+
+	fprintf(out, "# iot-egress policy, saved by iotctl %s\n", version);
+	fprintf(out, "default %s\n",
+		p->default_policy == IOT_EGRESS_POLICY_DENY ? "deny" : "allow");
+	for (i = 0; i < p->nwan; i++)
+		fprintf(out, "wan add %s\n", p->wan[i]);
+	for (i = 0; i < p->ndev; i++) {
+		const struct iot_device *d = &p->dev[i];
+
+		mac_format(d->mac, mac);
+		fprintf(out, "%s %s%s%s\n",
+			d->policy == IOT_EGRESS_POLICY_DENY ? "deny" : "allow",
+			mac, d->has_name ? " name " : "",
+			d->has_name ? d->name : "");
+	}
+	return ferror(out) ? -1 : 0;
+}

@@ -1,0 +1,614 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Host unit tests for the policy file parser and writer (policy.c): what
+ * "iotctl load" accepts, what it refuses with which message on which
+ * line, and that what "iotctl save" writes reads back the same.
+ * Table-driven; prints TAP, one test per table row.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "policy.h"
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+static unsigned int tests_run, tests_failed;
+
+__attribute__((format(printf, 2, 3)))
+static bool check(bool pass, const char *fmt, ...)
+{
+	va_list ap;
+
+	tests_run++;
+	if (!pass)
+		tests_failed++;
+	printf("%s %u - ", pass ? "ok" : "not ok", tests_run);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	return pass;
+}
+
+/* Test names and diagnostics stay on one line, and '#' is no directive. */
+static const char *visible(const char *s)
+{
+	static char buf[4][1024];
+	static unsigned int which;
+	char *out = buf[which++ % 4];
+	size_t n = 0;
+
+	for (; *s && n < sizeof(buf[0]) - 8; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c < 0x20 || c >= 0x7f || c == '#')
+			n += (size_t)sprintf(out + n, "\\x%02x", c);
+		else
+			out[n++] = (char)c;
+	}
+	if (*s)
+		n += (size_t)sprintf(out + n, "...");
+	out[n] = '\0';
+	return out;
+}
+
+static void diag(const char *label, const char *s)
+{
+	printf("# %s: %s\n", label, visible(s));
+}
+
+/* The file p makes, as save would write it, in memory. */
+static char *written(struct policy *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f) {
+		perror("open_memstream");
+		exit(1);
+	}
+	policy_sort(p);
+	if (policy_file_write(f, p, "TEST") < 0) {
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	fclose(f);
+	return buf;
+}
+
+#define HEADER "# iot-egress policy, saved by iotctl TEST\n"
+
+static const struct {
+	const char *name;
+	const char *in;
+	const char *want;	/* as written back */
+} valid_cases[] = {
+	{ "an empty file is default allow and nothing else", "",
+	  HEADER "default allow\n" },
+	{ "blank lines and comments only",
+	  "\n   \n\t\n# a comment\n   # an indented comment\n#\n",
+	  HEADER "default allow\n" },
+	{ "every kind of line",
+	  "default deny\nwan add wan0\nwan add ppp0\n"
+	  "deny 02:00:00:00:00:0c name dvr-front\nallow 02:00:00:00:00:1a\n",
+	  HEADER "default deny\nwan add wan0\nwan add ppp0\n"
+	  "deny 02:00:00:00:00:0c name dvr-front\nallow 02:00:00:00:00:1a\n" },
+	{ "default allow said explicitly", "default allow\n",
+	  HEADER "default allow\n" },
+	{ "devices come out sorted by MAC, WAN names in file order",
+	  "allow 02:00:00:00:01:00\ndeny 02:00:00:00:00:0d\n"
+	  "wan add z9\ndeny 02:00:00:00:00:0c\nwan add a1\n",
+	  HEADER "default allow\nwan add z9\nwan add a1\n"
+	  "deny 02:00:00:00:00:0c\ndeny 02:00:00:00:00:0d\n"
+	  "allow 02:00:00:00:01:00\n" },
+	{ "every MAC spelling, written canonical",
+	  "deny AA-BB-CC-DD-EE-F0\ndeny aabb.ccdd.eef2\ndeny AABBCCDDEEF4\n"
+	  "deny aA:bB:cC:dD:eE:f6\n",
+	  HEADER "default allow\ndeny aa:bb:cc:dd:ee:f0\n"
+	  "deny aa:bb:cc:dd:ee:f2\ndeny aa:bb:cc:dd:ee:f4\n"
+	  "deny aa:bb:cc:dd:ee:f6\n" },
+	{ "blanks: tabs, runs of spaces, leading and trailing",
+	  "\t deny\t02:00:00:00:00:0c   name \tcam  \t\n  default   deny  \n",
+	  HEADER "default deny\ndeny 02:00:00:00:00:0c name cam\n" },
+	{ "trailing comments after a blank",
+	  "default deny # fail closed\nwan add wan0\t# uplink\n"
+	  "deny 02:00:00:00:00:0c name cam #2\n",
+	  HEADER "default deny\nwan add wan0\n"
+	  "deny 02:00:00:00:00:0c name cam\n" },
+	{ "CRLF line endings",
+	  "default deny\r\nwan add wan0\r\n\r\n# c\r\n"
+	  "deny 02:00:00:00:00:0c name cam\r\n",
+	  HEADER "default deny\nwan add wan0\n"
+	  "deny 02:00:00:00:00:0c name cam\n" },
+	{ "no newline at the end", "default deny\ndeny 02:00:00:00:00:0c",
+	  HEADER "default deny\ndeny 02:00:00:00:00:0c\n" },
+	{ "a CR at the very end", "deny 02:00:00:00:00:0c\r",
+	  HEADER "default allow\ndeny 02:00:00:00:00:0c\n" },
+	{ "labels of every allowed character, 1 and 32 bytes",
+	  "deny 02:00:00:00:00:01 name !$%&()*+,-./:;<=>?@[]^_`{|}~\n"
+	  "deny 02:00:00:00:00:02 name x\n"
+	  "deny 02:00:00:00:00:03 name 0123456789abcdef0123456789abcdef\n"
+	  "allow 02:00:00:00:00:04 name -j\n",
+	  HEADER "default allow\n"
+	  "deny 02:00:00:00:00:01 name !$%&()*+,-./:;<=>?@[]^_`{|}~\n"
+	  "deny 02:00:00:00:00:02 name x\n"
+	  "deny 02:00:00:00:00:03 name 0123456789abcdef0123456789abcdef\n"
+	  "allow 02:00:00:00:00:04 name -j\n" },
+	{ "a label may be a keyword",
+	  "deny 02:00:00:00:00:01 name name\nallow 02:00:00:00:00:02 name deny\n",
+	  HEADER "default allow\ndeny 02:00:00:00:00:01 name name\n"
+	  "allow 02:00:00:00:00:02 name deny\n" },
+	{ "the same label on two devices",
+	  "deny 02:00:00:00:00:01 name cam\ndeny 02:00:00:00:00:02 name cam\n",
+	  HEADER "default allow\ndeny 02:00:00:00:00:01 name cam\n"
+	  "deny 02:00:00:00:00:02 name cam\n" },
+	{ "interface names at the limits",
+	  "wan add abcdefghijklmno\nwan add eth0.100\nwan add -\nwan add ...\n",
+	  HEADER "default allow\nwan add abcdefghijklmno\nwan add eth0.100\n"
+	  "wan add -\nwan add ...\n" },
+	{ "a '#' inside a word is not a comment",
+	  "wan add eth#1\n",
+	  HEADER "default allow\nwan add eth#1\n" },
+	{ "the header save writes is a comment",
+	  HEADER "default deny\n",
+	  HEADER "default deny\n" },
+	{ "unicast MACs with the locally administered bit, and 00:...:01",
+	  "deny fe:ff:ff:ff:ff:ff\nallow 00:00:00:00:00:01\n",
+	  HEADER "default allow\nallow 00:00:00:00:00:01\n"
+	  "deny fe:ff:ff:ff:ff:ff\n" },
+};
+
+static void test_valid(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(valid_cases); i++) {
+		struct policy_error err;
+		struct policy p;
+		char *out = NULL;
+		int r;
+
+		policy_init(&p);
+		r = policy_file_parse(&p, valid_cases[i].in,
+				      strlen(valid_cases[i].in), &err);
+		if (r == 0)
+			out = written(&p);
+		if (!check(r == 0 && out && !strcmp(out, valid_cases[i].want),
+			   "valid: %s", visible(valid_cases[i].name))) {
+			if (r)
+				printf("# refused, line %zu: %s\n", err.line,
+				       err.msg);
+			else
+				diag("got", out ? out : "(write failed)");
+			diag("want", valid_cases[i].want);
+		}
+		free(out);
+		policy_free(&p);
+	}
+}
+
+static const struct {
+	const char *in;
+	size_t line;
+	const char *msg;
+} error_cases[] = {
+	/* commands */
+	{ "frob\n", 1, "unknown command: 'frob'" },
+	{ "\n\n  Deny 02:00:00:00:00:0c\n", 3, "unknown command: 'Deny'" },
+	{ "del 02:00:00:00:00:0c\n", 1, "unknown command: 'del'" },
+	{ "flush\n", 1, "unknown command: 'flush'" },
+	{ "iotctl deny 02:00:00:00:00:0c\n", 1, "unknown command: 'iotctl'" },
+	{ "deny#x 02:00:00:00:00:0c\n", 1, "unknown command: 'deny#x'" },
+	{ "\xef\xbb\xbf" "default deny\n", 1,
+	  "unknown command: '\\xef\\xbb\\xbf" "default'" },
+	{ "deny\xc2\xa0" "02:00:00:00:00:0c\n", 1,
+	  "unknown command: 'deny\\xc2\\xa0" "02:00:00:00:00:0c'" },
+	/* default */
+	{ "default\n", 1, "default: missing policy: 'default'" },
+	{ "default # deny\n", 1, "default: missing policy: 'default'" },
+	{ "default block\n", 1, "default: unknown policy: 'block'" },
+	{ "default DENY\n", 1, "default: unknown policy: 'DENY'" },
+	{ "default deny now\n", 1, "default: unexpected argument: 'now'" },
+	{ "default allow deny\n", 1, "default: unexpected argument: 'deny'" },
+	{ "default deny\n#\ndefault allow\n", 3,
+	  "default given twice, first on line 1: 'default allow'" },
+	{ "default deny\ndefault deny\n", 2,
+	  "default given twice, first on line 1: 'default deny'" },
+	/* wan */
+	{ "wan\n", 1, "wan: missing 'add': 'wan'" },
+	{ "wan del wan0\n", 1, "wan: only 'add' belongs in a policy file: 'del'" },
+	{ "wan show\n", 1, "wan: only 'add' belongs in a policy file: 'show'" },
+	{ "wan wan0\n", 1, "wan: only 'add' belongs in a policy file: 'wan0'" },
+	{ "wan add\n", 1, "wan add: missing interface name: 'wan add'" },
+	{ "wan add  # wan0\n", 1, "wan add: missing interface name: 'wan add'" },
+	{ "wan add wan0 ppp0\n", 1, "wan add: unexpected argument: 'ppp0'" },
+	{ "wan add eth0:1\n", 1, "invalid interface name: 'eth0:1'" },
+	{ "wan add abcdefghijklmnop\n", 1,
+	  "invalid interface name: 'abcdefghijklmnop'" },
+	{ "wan add .\n", 1, "invalid interface name: '.'" },
+	{ "wan add ..\n", 1, "invalid interface name: '..'" },
+	{ "wan add a/b\n", 1, "invalid interface name: 'a/b'" },
+	{ "wan add wan\x01\n", 1, "invalid interface name: 'wan\\x01'" },
+	{ "wan add wan0\r\r\n", 1, "invalid interface name: 'wan0\\x0d'" },
+	{ "wan add wan0\nwan add ppp0\n\nwan add wan0\n", 4,
+	  "WAN name given twice, first on line 1: 'wan0'" },
+	/* deny and allow */
+	{ "deny\n", 1, "deny: missing MAC address: 'deny'" },
+	{ "allow   # later\n", 1, "allow: missing MAC address: 'allow'" },
+	{ "deny 02:00:00:00:00\n", 1, "invalid MAC address: '02:00:00:00:00'" },
+	{ "deny 02:00:00:00:00:0g\n", 1,
+	  "invalid MAC address: '02:00:00:00:00:0g'" },
+	{ "deny 02:00-00:00:00:0c\n", 1,
+	  "invalid MAC address: '02:00-00:00:00:0c'" },
+	{ "deny 02:00:00:00:00:0c#cam\n", 1,
+	  "invalid MAC address: '02:00:00:00:00:0c#cam'" },
+	{ "allow name cam\n", 1, "invalid MAC address: 'name'" },
+	{ "deny ff:ff:ff:ff:ff:ff\n", 1,
+	  "the broadcast address is not a device: 'ff:ff:ff:ff:ff:ff'" },
+	{ "deny 01:00:5e:00:00:01\n", 1,
+	  "a multicast address is not a device: '01:00:5e:00:00:01'" },
+	{ "allow 33-33-00-00-00-01\n", 1,
+	  "a multicast address is not a device: '33-33-00-00-00-01'" },
+	{ "deny 000000000000\n", 1,
+	  "the all-zero address is not a device: '000000000000'" },
+	{ "deny 02:00:00:00:00:0c cam\n", 1, "deny: unexpected argument: 'cam'" },
+	{ "allow 02:00:00:00:00:0c label cam\n", 1,
+	  "allow: unexpected argument: 'label'" },
+	{ "deny 02:00:00:00:00:0c name\n", 1,
+	  "deny: missing label after 'name': 'deny 02:00:00:00:00:0c name'" },
+	{ "deny 02:00:00:00:00:0c name # cam\n", 1,
+	  "deny: missing label after 'name': 'deny 02:00:00:00:00:0c name'" },
+	{ "deny 02:00:00:00:00:0c name cam extra\n", 1,
+	  "deny: unexpected argument: 'extra'" },
+	{ "deny 02:00:00:00:00:0c name cam name cam2\n", 1,
+	  "deny: unexpected argument: 'name'" },
+	{ "deny 02:00:00:00:00:0c name 0123456789abcdef0123456789abcdef0\n", 1,
+	  "invalid name (longer than 32 bytes): "
+	  "'0123456789abcdef0123456789abcdef0'" },
+	{ "deny 02:00:00:00:00:0c name cam#2\n", 1,
+	  "invalid name (contains '#'): 'cam#2'" },
+	{ "deny 02:00:00:00:00:0c name \"cam\"\n", 1,
+	  "invalid name (contains a double quote): '\"cam\"'" },
+	{ "deny 02:00:00:00:00:0c name bob's\n", 1,
+	  "invalid name (contains a single quote): 'bob's'" },
+	{ "deny 02:00:00:00:00:0c name a\\b\n", 1,
+	  "invalid name (contains a backslash): 'a\\b'" },
+	{ "deny 02:00:00:00:00:0c name caf\xc3\xa9\n", 1,
+	  "invalid name (contains byte 0xc3, only printable ASCII is allowed): "
+	  "'caf\\xc3\\xa9'" },
+	{ "deny 02:00:00:00:00:0c name a\x0b" "b\n", 1,
+	  "invalid name (contains byte 0x0b, only printable ASCII is allowed): "
+	  "'a\\x0bb'" },
+	{ "deny 02:00:00:00:00:0c name cam\r\r\n", 1,
+	  "invalid name (contains byte 0x0d, only printable ASCII is allowed): "
+	  "'cam\\x0d'" },
+	/* duplicates name both lines, whatever the spelling and policy */
+	{ "deny 02:00:00:00:00:0c\nallow 02:00:00:00:00:1a\n"
+	  "allow 02-00-00-00-00-0C name cam\n", 3,
+	  "device given twice, first on line 1: '02-00-00-00-00-0C'" },
+	{ "deny 02:00:00:00:00:0c\ndeny 02:00:00:00:00:0c\n", 2,
+	  "device given twice, first on line 1: '02:00:00:00:00:0c'" },
+	/* the first error wins */
+	{ "deny 02:00:00:00:00:0c\nfrob\ndeny 02:00:00:00:00:0c\n", 2,
+	  "unknown command: 'frob'" },
+	{ "deny 02:00:00:00:00:0c\ndeny 02:00:00:00:00:0c\nfrob\n", 2,
+	  "device given twice, first on line 1: '02:00:00:00:00:0c'" },
+	/* bytes a text file should not have */
+	{ "deny\f02:00:00:00:00:0c\n", 1,
+	  "unknown command: 'deny\\x0c02:00:00:00:00:0c'" },
+};
+
+/* Inputs with NUL bytes in them: their length is the literal's. */
+#define NUL_CASE(s, line, msg) { s, sizeof(s) - 1, line, msg }
+
+static const struct {
+	const char *in;
+	size_t len;
+	size_t line;
+	const char *msg;
+} nul_cases[] = {
+	NUL_CASE("default deny\nde\0ny 02:00:00:00:00:0c\n", 2,
+		 "contains a NUL byte: 'de\\x00ny 02:00:00:00:00:0c'"),
+	NUL_CASE("# a comment with a \0\n", 1,
+		 "contains a NUL byte: '# a comment with a \\x00'"),
+	NUL_CASE("deny 02:00:00:00:00:0c\0", 1,
+		 "contains a NUL byte: 'deny 02:00:00:00:00:0c\\x00'"),
+	NUL_CASE("\0", 1, "contains a NUL byte: '\\x00'"),
+};
+
+static bool refused(const char *in, size_t len, size_t line, const char *msg);
+
+static void test_errors(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(error_cases); i++) {
+		struct policy_error err = { 0 };
+		struct policy p;
+		int r;
+
+		policy_init(&p);
+		r = policy_file_parse(&p, error_cases[i].in,
+				      strlen(error_cases[i].in), &err);
+		if (!check(r == -EINVAL && err.line == error_cases[i].line &&
+			   !strcmp(err.msg, error_cases[i].msg),
+			   "refused: line %zu: %s", error_cases[i].line,
+			   visible(error_cases[i].msg))) {
+			printf("# got r=%d line %zu\n", r, err.line);
+			diag("got", err.msg);
+		}
+		policy_free(&p);
+	}
+	for (i = 0; i < ARRAY_SIZE(nul_cases); i++)
+		check(refused(nul_cases[i].in, nul_cases[i].len,
+			      nul_cases[i].line, nul_cases[i].msg),
+		      "refused: line %zu: %s", nul_cases[i].line,
+		      visible(nul_cases[i].msg));
+}
+
+/* Parses in, expecting a refusal on line with exactly msg. */
+static bool refused(const char *in, size_t len, size_t line, const char *msg)
+{
+	struct policy_error err = { 0 };
+	struct policy p;
+	int r;
+
+	policy_init(&p);
+	r = policy_file_parse(&p, in, len, &err);
+	policy_free(&p);
+	if (r == -EINVAL && err.line == line && !strcmp(err.msg, msg))
+		return true;
+	printf("# got r=%d line %zu, want line %zu\n", r, err.line, line);
+	diag("got", err.msg);
+	diag("want", msg);
+	return false;
+}
+
+static void test_wan_limit(void)
+{
+	char in[64 * 40] = "", want[64];
+	struct policy_error err;
+	struct policy p;
+	int i, r;
+
+	for (i = 0; i < 32; i++)
+		sprintf(in + strlen(in), "wan add w%d\n", i);
+	policy_init(&p);
+	r = policy_file_parse(&p, in, strlen(in), &err);
+	check(r == 0 && p.nwan == 32 && !strcmp(p.wan[31], "w31"),
+	      "32 WAN names are accepted");
+	policy_free(&p);
+
+	strcat(in, "wan add w32\n");
+	sprintf(want, "more than 32 WAN names: 'w32'");
+	check(refused(in, strlen(in), 33, want),
+	      "a 33rd WAN name is refused on its line");
+}
+
+static void test_long_lines(void)
+{
+	size_t big = 1024 * 1024, n;
+	char *in = malloc(big + 64), *cut = malloc(200);
+	struct policy_error err;
+	struct policy p;
+	int r;
+
+	if (!in || !cut)
+		exit(1);
+
+	/* a 1 MiB comment, then a device */
+	in[0] = '#';
+	memset(in + 1, 'c', big);
+	strcpy(in + 1 + big, "\ndeny 02:00:00:00:00:0c\n");
+	policy_init(&p);
+	r = policy_file_parse(&p, in, strlen(in), &err);
+	check(r == 0 && p.ndev == 1 && p.dev_line[0] == 2,
+	      "a 1 MiB comment line is read past");
+	policy_free(&p);
+
+	/* a 1 MiB word: shown cut short, with "..." */
+	strcpy(in, "deny ");
+	memset(in + 5, 'a', big);
+	in[5 + big] = '\0';
+	memset(cut, 'a', 125);
+	strcpy(cut + 125, "...");
+	sprintf(cut + 128 + 3, "%s", "");
+	{
+		char want[256];
+
+		snprintf(want, sizeof(want), "invalid MAC address: '%s'", cut);
+		check(refused(in, strlen(in), 1, want),
+		      "a 1 MiB MAC address is refused and shown cut short");
+		snprintf(want, sizeof(want), "unknown command: '%s'", cut);
+		check(refused(in + 5, strlen(in + 5), 1, want),
+		      "a 1 MiB command is refused and shown cut short");
+		n = (size_t)sprintf(in, "allow 02:00:00:00:00:0c name ");
+		memset(in + n, 'a', big);
+		in[n + big] = '\0';
+		snprintf(want, sizeof(want),
+			 "invalid name (longer than 32 bytes): '%s'", cut);
+		check(refused(in, strlen(in), 1, want),
+		      "a 1 MiB label is refused and shown cut short");
+		/* control characters take four columns each */
+		n = (size_t)sprintf(in, "wan add ");
+		memset(in + n, '\x01', 1000);
+		in[n + 1000] = '\0';
+		strcpy(want, "invalid interface name: '");
+		for (n = 0; n < 32; n++)
+			strcat(want, "\\x01");
+		strcat(want, "...'");
+		check(refused(in, strlen(in), 1, want),
+		      "an escaped long word is cut short too");
+	}
+	free(in);
+	free(cut);
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* n devices, every other one labelled, MACs in no particular order. */
+static char *big_file(size_t n, size_t *len)
+{
+	char *buf = NULL;
+	size_t size = 0, i;
+	FILE *f = open_memstream(&buf, &size);
+
+	if (!f)
+		exit(1);
+	fputs("# big\ndefault deny\nwan add wan0\n", f);
+	for (i = 0; i < n; i++) {
+		/* a bijection of 0..2^24-1, so no MAC comes twice */
+		unsigned int k = (unsigned int)((i * 2654435761u) & 0xffffff);
+
+		if (i % 2)
+			fprintf(f, "deny 02:00:00:%02x:%02x:%02x name dev-%zu\n",
+				k >> 16, (k >> 8) & 0xff, k & 0xff, i);
+		else
+			fprintf(f, "allow 02-00-00-%02X-%02X-%02X\n",
+				k >> 16, (k >> 8) & 0xff, k & 0xff);
+	}
+	fclose(f);
+	*len = size;
+	return buf;
+}
+
+static void test_big(void)
+{
+	size_t n = 100000, len, i;
+	char *in = big_file(n, &len);
+	struct policy_error err;
+	struct policy p, q;
+	char *out, *again;
+	bool lines_ok = true;
+	double t;
+	int r;
+
+	policy_init(&p);
+	t = now();
+	r = policy_file_parse(&p, in, len, &err);
+	t = now() - t;
+	for (i = 0; r == 0 && i < p.ndev; i++)
+		lines_ok &= p.dev_line[i] == i + 4;
+	if (!check(r == 0 && p.ndev == n && lines_ok && t < 1.0,
+		   "100k devices parse in under a second, lines kept"))
+		printf("# r=%d ndev=%zu lines_ok=%d\n", r, p.ndev, lines_ok);
+	printf("# parsed %zu lines (%zu bytes) in %.1f ms\n", n + 3, len,
+	       t * 1e3);
+
+	out = written(&p);
+	policy_init(&q);
+	r = out ? policy_file_parse(&q, out, strlen(out), &err) : -1;
+	again = r == 0 ? written(&q) : NULL;
+	check(out && again && !strcmp(out, again),
+	      "100k devices: written, read back, written again: the same");
+	free(again);
+	policy_free(&q);
+	free(out);
+	policy_free(&p);
+
+	/* the same MAC again, far down: both lines named */
+	{
+		char *dup = malloc(len + 64), want[128];
+
+		if (!dup)
+			exit(1);
+		memcpy(dup, in, len);
+		/* line 50004 is device 50000: k = 50000 * 2654435761 */
+		i = 50000;
+		{
+			unsigned int k = (unsigned int)((i * 2654435761u) &
+							0xffffff);
+
+			sprintf(dup + len, "deny 02:00:00:%02x:%02x:%02x\n",
+				k >> 16, (k >> 8) & 0xff, k & 0xff);
+			sprintf(want,
+				"device given twice, first on line 50004: '02:00:00:%02x:%02x:%02x'",
+				k >> 16, (k >> 8) & 0xff, k & 0xff);
+		}
+		t = now();
+		check(refused(dup, strlen(dup), n + 4, want),
+		      "a duplicate after 100k devices names both lines");
+		t = now() - t;
+		check(t < 1.0, "finding it takes under a second too (%.1f ms)",
+		      t * 1e3);
+		free(dup);
+	}
+	free(in);
+}
+
+/* What save does: devices from the kernel, in kernel order. */
+static void test_take_devices(void)
+{
+	struct iot_device_list list = { 0 };
+	struct policy p;
+	char *out;
+
+	list.cap = list.n = 3;
+	list.v = calloc(3, sizeof(*list.v));
+	if (!list.v)
+		exit(1);
+	list.v[0] = (struct iot_device){ { 2, 0, 0, 0, 0, 0x1a },
+					 IOT_EGRESS_POLICY_ALLOW, false, "" };
+	list.v[1] = (struct iot_device){ { 2, 0, 0, 0, 0, 0x0c },
+					 IOT_EGRESS_POLICY_DENY, true,
+					 "dvr-front" };
+	list.v[2] = (struct iot_device){ { 2, 0, 0, 0, 0, 0x0d },
+					 IOT_EGRESS_POLICY_DENY, false, "" };
+	policy_init(&p);
+	p.default_policy = IOT_EGRESS_POLICY_DENY;
+	strcpy(p.wan[0], "wan0");
+	p.nwan = 1;
+	policy_take_devices(&p, &list);
+	out = written(&p);
+	check(out && list.v == NULL && list.n == 0 &&
+	      !strcmp(out, HEADER "default deny\nwan add wan0\n"
+			   "deny 02:00:00:00:00:0c name dvr-front\n"
+			   "deny 02:00:00:00:00:0d\n"
+			   "allow 02:00:00:00:00:1a\n"),
+	      "devices taken from a dump are written sorted, with labels");
+	free(out);
+	policy_free(&p);
+}
+
+static void test_write_error(void)
+{
+	FILE *f = fopen("/dev/full", "w");
+	struct policy p;
+
+	if (!f) {
+		check(false, "/dev/full opens");
+		return;
+	}
+	setvbuf(f, NULL, _IONBF, 0);
+	policy_init(&p);
+	check(policy_file_write(f, &p, "TEST") < 0,
+	      "a write error is reported");
+	fclose(f);
+}
+
+int main(void)
+{
+	test_valid();
+	test_errors();
+	test_wan_limit();
+	test_long_lines();
+	test_big();
+	test_take_devices();
+	test_write_error();
+	printf("1..%u\n", tests_run);
+	return tests_failed ? 1 : 0;
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target for the policy file parser. A refused file names a
+ * line of it with a reason and the offending text. An accepted one holds
+ * only valid, distinct entries, and what save would write of it reads
+ * back to the same policy.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../mac.h"
+#include "../policy.h"
+#include "../validate.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static char *write_out(struct policy *p)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (!f)
+		abort();
+	policy_sort(p);
+	if (policy_file_write(f, p, "FUZZ") < 0)
+		abort();
+	fclose(f);
+	return buf;
+}
+
+static void check_accepted(const struct policy *p)
+{
+	char why[128];
+	size_t i, j;
+
+	if (p->default_policy != IOT_EGRESS_POLICY_ALLOW &&
+	    p->default_policy != IOT_EGRESS_POLICY_DENY)
+		abort();
+	if (p->nwan > IOT_EGRESS_WAN_MAX)
+		abort();
+	for (i = 0; i < p->nwan; i++) {
+		if (!ifname_valid(p->wan[i]))
+			abort();
+		for (j = 0; j < i; j++)
+			if (!strcmp(p->wan[i], p->wan[j]))
+				abort();
+	}
+	for (i = 0; i < p->ndev; i++) {
+		const struct iot_device *d = &p->dev[i];
+
+		if (mac_classify(d->mac) != MAC_UNICAST)
+			abort();
+		if (d->policy != IOT_EGRESS_POLICY_ALLOW &&
+		    d->policy != IOT_EGRESS_POLICY_DENY)
+			abort();
+		if (d->has_name && !label_valid(d->name, why, sizeof(why)))
+			abort();
+		/* sorted by now: equal MACs would be neighbours */
+		if (i && !mac_compare(d->mac, p->dev[i - 1].mac))
+			abort();
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct policy_error err;
+	struct policy p, q;
+	char *out, *again;
+	size_t lines = 1, i, n;
+	int r;
+
+	for (i = 0; i < size; i++)
+		lines += data[i] == '\n';
+
+	policy_init(&p);
+	r = policy_file_parse(&p, (const char *)data, size, &err);
+	if (r == -ENOMEM)
+		goto out;
+	if (r) {
+		n = strnlen(err.msg, sizeof(err.msg));
+		if (r != -EINVAL || err.line < 1 || err.line > lines ||
+		    n == sizeof(err.msg) || n < 4 || err.msg[n - 1] != '\'' ||
+		    !strstr(err.msg, ": '"))
+			abort();
+		goto out;
+	}
+
+	out = write_out(&p);
+	check_accepted(&p);
+	policy_init(&q);
+	if (policy_file_parse(&q, out, strlen(out), &err))
+		abort();
+	again = write_out(&q);
+	if (strcmp(out, again) || q.ndev != p.ndev || q.nwan != p.nwan ||
+	    q.default_policy != p.default_policy)
+		abort();
+	free(again);
+	free(out);
+	policy_free(&q);
+out:
+	policy_free(&p);
+	return 0;
+}

@@ -298,9 +298,17 @@ bg_in_ns() {
 	BG_PIDS+=($!)
 }
 
-# iot_status FIELD: one field of "iotctl -j status" in the router.
+# iot_status FIELD: one field of "iotctl -j status" in the router; FIELD
+# may also be a jq filter, as in 'wan | join(" ")'.  Plain fields are
+# picked out by bash, which saves starting jq.
 iot_status() {
-	ip netns exec "$ROUTER" iotctl -j status | jq -r ".$1"
+	local json
+	json=$(ip netns exec "$ROUTER" iotctl -j status) || return 1
+	if [[ $1 =~ ^[a-z_]+$ && $json =~ \"$1\":\"?([^,\"\}]*) ]]; then
+		printf '%s\n' "${BASH_REMATCH[1]}"
+	else
+		jq -r ".$1" <<< "$json"
+	fi
 }
 
 # dropped N: wait until the router's drop counter has reached N.
@@ -324,10 +332,11 @@ cleanup() {
 		wait "$pid" 2> /dev/null || true
 	done
 	BG_PIDS=()
-	for ns in "${NAMESPACES[@]}"; do
-		ip netns pids "$ns" 2> /dev/null | xargs -r kill 2> /dev/null || true
-		ip netns del "$ns" 2> /dev/null || true
-	done
+	if (( ${#NAMESPACES[@]} )); then
+		for ns in "${NAMESPACES[@]}"; do
+			echo "netns del $ns"
+		done | ip -force -batch - 2> /dev/null || true
+	fi
 	NAMESPACES=()
 }
 

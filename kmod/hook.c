@@ -7,6 +7,9 @@
  * usual "filter" chain is 0), so no accept rule there can reopen a denied
  * device. Conntrack has no forward hook: a packet dropped here leaves an
  * unconfirmed entry that is never inserted.
+ *
+ * A netns whose policy can drop nothing (no denied device, default allow)
+ * has no hooks at all: forwarding there costs nothing extra.
  */
 #include <linux/if_arp.h>
 #include <linux/netfilter_ipv4.h>
@@ -47,19 +50,14 @@ static unsigned int iot_hook(void *priv, struct sk_buff *skb,
 	const u8 *mac;
 	u8 policy;
 
-	policy = cfg->default_policy;
-	if (policy == IOT_EGRESS_POLICY_ALLOW &&
-	    !atomic_read(&cfg->table->ht.nelems))
-		return NF_ACCEPT;
 	if (!iot_is_wan(cfg, state->out->ifindex))
 		return NF_ACCEPT;
 	mac = iot_src_mac(skb, state->in);
 	if (!mac)
 		return NF_ACCEPT;
 
-	dev = iot_dev_lookup_rcu(cfg->table, mac);
-	if (dev)
-		policy = READ_ONCE(dev->policy);
+	dev = iot_dev_lookup_rcu(cfg->table, iot_mac_key(mac));
+	policy = dev ? READ_ONCE(dev->policy) : cfg->default_policy;
 	if (likely(policy != IOT_EGRESS_POLICY_DENY))
 		return NF_ACCEPT;
 
@@ -82,7 +80,7 @@ static const struct nf_hook_ops iot_hook_ops[] = {
 	},
 };
 
-int iot_hooks_register(struct iot_net *in)
+void iot_hooks_init(struct iot_net *in)
 {
 	unsigned int i;
 
@@ -91,10 +89,43 @@ int iot_hooks_register(struct iot_net *in)
 		in->ops[i] = iot_hook_ops[i];
 		in->ops[i].priv = in;
 	}
-	return nf_register_net_hooks(in->net, in->ops, ARRAY_SIZE(in->ops));
+	in->hooks_on = false;
 }
 
-void iot_hooks_unregister(struct iot_net *in)
+/* Make sure the hooks are in place, before a change that may need them:
+ * if this fails, the change is not made.
+ */
+int iot_hooks_get(struct iot_net *in, struct netlink_ext_ack *extack)
 {
+	int err;
+
+	lockdep_assert_held(&in->lock);
+	if (in->hooks_on)
+		return 0;
+	err = nf_register_net_hooks(in->net, in->ops, ARRAY_SIZE(in->ops));
+	if (err) {
+		NL_SET_ERR_MSG(extack, "cannot register the netfilter hooks");
+		return err;
+	}
+	in->hooks_on = true;
+	return 0;
+}
+
+/* After a change: remove the hooks if the policy can drop nothing. */
+void iot_hooks_trim(struct iot_net *in)
+{
+	lockdep_assert_held(&in->lock);
+	if (!in->hooks_on || in->table->ndeny ||
+	    iot_default_policy(in) == IOT_EGRESS_POLICY_DENY)
+		return;
 	nf_unregister_net_hooks(in->net, in->ops, ARRAY_SIZE(in->ops));
+	in->hooks_on = false;
+}
+
+/* The netns is going away: nothing else can be holding the lock. */
+void iot_hooks_exit(struct iot_net *in)
+{
+	if (in->hooks_on)
+		nf_unregister_net_hooks(in->net, in->ops, ARRAY_SIZE(in->ops));
+	in->hooks_on = false;
 }

@@ -9,9 +9,7 @@
 #include <linux/mutex.h>
 #include <linux/netfilter.h>
 #include <linux/rbtree.h>
-#include <linux/rhashtable.h>
 #include <linux/if.h>
-#include <linux/jhash.h>
 #include <asm/unaligned.h>
 
 #include "uapi/iot_egress.h"
@@ -21,11 +19,16 @@ struct iot_label {
 	char str[];
 };
 
-/* One LAN device. Readers find it through @node under RCU; writers also
- * keep it in @sorted, in MAC order, so dumps can resume by key.
+/* One LAN device. Readers find it by @key in the hash buckets under RCU;
+ * writers also keep it in @sorted, in MAC order, so dumps resume by MAC.
  */
 struct iot_dev {
-	struct rhash_head node;
+	/* One link per generation of bucket array: a resize links every
+	 * device into the new array through the link the old one does not
+	 * use, while readers may still walk the old one.
+	 */
+	struct hlist_node node[2];
+	u64 key;
 	u8 mac[ETH_ALEN];
 	u8 policy;
 	struct iot_label __rcu *label;
@@ -33,13 +36,29 @@ struct iot_dev {
 	struct rcu_head rcu;
 };
 
-/* A set of devices. The packet path reads @ht under RCU; @sorted holds the
- * same devices in MAC order, for writers and dumps only.
+/* Power-of-two hash buckets. @seed is odd and random: the bucket of a key
+ * is the top bits of key * seed (multiply-shift), so which MACs collide is
+ * a secret of this array.
+ */
+struct iot_buckets {
+	u64 seed;
+	u8 shift;
+	/* Which iot_dev.node[] links devices into these buckets. */
+	u8 idx;
+	struct hlist_head head[];
+};
+
+/* A set of devices. The packet path reads @buckets under RCU; @sorted holds
+ * the same devices in MAC order, for writers and dumps only.
  */
 struct iot_table {
-	struct rhashtable ht;
+	struct iot_buckets __rcu *buckets;
 	struct rb_root sorted;
 	unsigned int ndevices;
+	/* How many of them are denied. */
+	unsigned int ndeny;
+	/* Readers may see it: resizes must wait for them. */
+	bool published;
 	/* Held by every writer: the netns's lock. */
 	struct mutex *lock;
 };
@@ -70,6 +89,8 @@ struct iot_net {
 	struct iot_cfg __rcu *cfg;
 	/* The table @cfg points to, for writers. */
 	struct iot_table *table;
+	/* The hooks are registered only while there is something to drop. */
+	bool hooks_on;
 	/* A policy being loaded, never seen by the packet path, and the
 	 * netlink socket loading it.
 	 */
@@ -82,39 +103,39 @@ struct iot_net {
 	struct nf_hook_ops ops[2];
 };
 
-/* The table is filled by the admin, but the lookup key comes from any LAN
- * host, so buckets are chosen by a hash keyed with the table's random seed.
- */
-static inline u32 iot_mac_hashfn(const void *data, u32 len, u32 seed)
+/* A MAC as a hash key: cheap to build from a packet, not meant to sort. */
+static inline u64 iot_mac_key(const u8 *mac)
 {
-	const u8 *mac = data;
-
-	return jhash_2words(get_unaligned((const u32 *)mac),
-			    get_unaligned((const u16 *)(mac + 4)), seed);
+	return get_unaligned((const u32 *)mac) |
+	       (u64)get_unaligned((const u16 *)(mac + 4)) << 32;
 }
 
-static inline int iot_dev_cmpfn(struct rhashtable_compare_arg *arg,
-				const void *obj)
+/* A MAC as a number that sorts like the MAC: for the rbtree and dumps. */
+static inline u64 iot_sort_key(const u8 *mac)
 {
-	const struct iot_dev *dev = obj;
-
-	return !ether_addr_equal_unaligned(dev->mac, arg->key);
+	return ether_addr_to_u64(mac);
 }
 
-static const struct rhashtable_params iot_dev_params = {
-	.head_offset = offsetof(struct iot_dev, node),
-	.key_offset = offsetof(struct iot_dev, mac),
-	.key_len = ETH_ALEN,
-	.hashfn = iot_mac_hashfn,
-	.obj_cmpfn = iot_dev_cmpfn,
-	.automatic_shrinking = true,
-};
+static inline unsigned int iot_bucket(const struct iot_buckets *b, u64 key)
+{
+	return (key * b->seed) >> b->shift;
+}
 
 /* Caller holds rcu_read_lock(). */
-static inline struct iot_dev *iot_dev_lookup_rcu(struct iot_table *t,
-						 const u8 *mac)
+static inline struct iot_dev *iot_dev_lookup_rcu(const struct iot_table *t,
+						 u64 key)
 {
-	return rhashtable_lookup(&t->ht, mac, iot_dev_params);
+	const struct iot_buckets *b = rcu_dereference(t->buckets);
+	struct hlist_node *node;
+	struct iot_dev *dev;
+
+	node = rcu_dereference(hlist_first_rcu(&b->head[iot_bucket(b, key)]));
+	for (; node; node = rcu_dereference(hlist_next_rcu(node))) {
+		dev = container_of(node - b->idx, struct iot_dev, node[0]);
+		if (dev->key == key)
+			return dev;
+	}
+	return NULL;
 }
 
 extern unsigned int iot_max_devices;
@@ -141,11 +162,6 @@ int iot_dev_del(struct iot_table *t, const u8 *mac,
 void iot_dev_flush(struct iot_table *t);
 int iot_dev_cache_init(void);
 void iot_dev_cache_destroy(void);
-
-static inline u64 iot_mac_key(const u8 *mac)
-{
-	return ether_addr_to_u64(mac);
-}
 
 /* wan.c */
 int iot_cfg_init(struct iot_net *in, struct iot_table *table,
@@ -177,8 +193,10 @@ int iot_load_notifier_register(void);
 void iot_load_notifier_unregister(void);
 
 /* hook.c */
-int iot_hooks_register(struct iot_net *in);
-void iot_hooks_unregister(struct iot_net *in);
+int iot_hooks_get(struct iot_net *in, struct netlink_ext_ack *extack);
+void iot_hooks_trim(struct iot_net *in);
+void iot_hooks_init(struct iot_net *in);
+void iot_hooks_exit(struct iot_net *in);
 
 /* netlink.c */
 int __init iot_genl_register(void);

@@ -60,6 +60,7 @@ int iot_load_commit(struct iot_net *in, u32 portid, u8 default_policy,
 		    struct netlink_ext_ack *extack)
 {
 	struct iot_table *staged, *old;
+	int err;
 
 	mutex_lock(&in->lock);
 	staged = iot_load_staged(in, portid, extack);
@@ -67,21 +68,31 @@ int iot_load_commit(struct iot_net *in, u32 portid, u8 default_policy,
 		mutex_unlock(&in->lock);
 		return -ENOENT;
 	}
+	/* Hooks first: the old policy stays in force if they fail. */
+	err = iot_hooks_get(in, extack);
+	if (err)
+		goto err_drop;
 	old = iot_cfg_replace(in, staged, default_policy, names);
 	if (IS_ERR(old)) {
-		iot_load_drop(in);
-		mutex_unlock(&in->lock);
 		NL_SET_ERR_MSG(extack, "out of memory");
-		return PTR_ERR(old);
+		err = PTR_ERR(old);
+		goto err_drop;
 	}
 	in->staged = NULL;
 	in->generation++;
+	iot_hooks_trim(in);
 	mutex_unlock(&in->lock);
 
 	/* Packets may still be walking the old table. */
 	synchronize_rcu();
 	iot_table_free(old);
 	return 0;
+
+err_drop:
+	iot_load_drop(in);
+	iot_hooks_trim(in);
+	mutex_unlock(&in->lock);
+	return err;
 }
 
 static int iot_netlink_event(struct notifier_block *nb, unsigned long event,

@@ -47,7 +47,11 @@ static int __net_init iot_net_init(struct net *net)
 	err = iot_cfg_init(in, table, iot_boot_default);
 	if (err)
 		goto err_table;
-	err = iot_hooks_register(in);
+	iot_hooks_init(in);
+	mutex_lock(&in->lock);
+	if (iot_boot_default == IOT_EGRESS_POLICY_DENY)
+		err = iot_hooks_get(in, NULL);
+	mutex_unlock(&in->lock);
 	if (err)
 		goto err_cfg;
 	return 0;
@@ -66,7 +70,7 @@ static void __net_exit iot_net_exit(struct net *net)
 	struct iot_net *in = iot_net(net);
 
 	/* Unregistering waits for packets still in the hooks. */
-	iot_hooks_unregister(in);
+	iot_hooks_exit(in);
 	iot_load_drop(in);
 	iot_table_free(in->table);
 	iot_cfg_destroy(in);

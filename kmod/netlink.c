@@ -101,12 +101,15 @@ invalid:
 	return -EINVAL;
 }
 
-/* Every successful write bumps the generation that dumps check. */
+/* After every write: bump the generation that dumps check, and drop the
+ * hooks if the policy can no longer drop anything.
+ */
 static void iot_changed(struct iot_net *in, int err)
 {
 	lockdep_assert_held(&in->lock);
 	if (!err)
 		in->generation++;
+	iot_hooks_trim(in);
 }
 
 static struct iot_net *iot_info_net(struct genl_info *info)
@@ -181,8 +184,10 @@ static int iot_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 	}
 
 	mutex_lock(&in->lock);
-	err = iot_dev_set(in->table, mac, nla_get_u8(attr), label,
-			  info->extack);
+	err = iot_hooks_get(in, info->extack);
+	if (!err)
+		err = iot_dev_set(in->table, mac, nla_get_u8(attr), label,
+				  info->extack);
 	iot_changed(in, err);
 	mutex_unlock(&in->lock);
 	return err;
@@ -294,7 +299,7 @@ static int iot_nl_dump_devices(struct sk_buff *skb, struct netlink_callback *cb)
 		if (iot_fill_dev(skb, in->table, dev, NETLINK_CB(cb->skb).portid,
 				 cb->nlh->nlmsg_seq, NLM_F_MULTI, cb))
 			break;
-		key = iot_mac_key(dev->mac);
+		key = iot_sort_key(dev->mac);
 		cb->args[0] = 1;
 		cb->args[1] = key >> 32;
 		cb->args[2] = (u32)key;
@@ -391,7 +396,9 @@ static int iot_nl_set_default(struct sk_buff *skb, struct genl_info *info)
 		return -EINVAL;
 	attr = info->attrs[IOT_EGRESS_A_DEFAULT_POLICY];
 	mutex_lock(&in->lock);
-	err = iot_set_default(in, nla_get_u8(attr), info->extack);
+	err = iot_hooks_get(in, info->extack);
+	if (!err)
+		err = iot_set_default(in, nla_get_u8(attr), info->extack);
 	iot_changed(in, err);
 	mutex_unlock(&in->lock);
 	return err;

@@ -2,18 +2,30 @@
 /*
  * The device table: MAC -> policy and label, one per network namespace.
  *
- * The packet path looks devices up in an rhashtable under RCU. Writers hold
- * the netns's lock and also keep every device in an rbtree sorted by MAC,
- * so a dump that spans many messages resumes from the last MAC it sent.
+ * The packet path looks a MAC up in power-of-two hash buckets under RCU:
+ * a multiply, a shift and a short chain walk. Writers hold the netns's lock
+ * and also keep every device in an rbtree sorted by MAC, so a dump that
+ * spans many messages resumes from the last MAC it sent.
+ *
+ * The buckets grow and shrink with the table. A resize links every device
+ * into a new array through its other hlist node, publishes the new array
+ * and waits for readers of the old one before freeing it, so the next
+ * resize may reuse those links.
  */
+#include <linux/random.h>
 #include <linux/slab.h>
+#include <linux/vmalloc.h>
 
 #include "iot_egress.h"
+
+#define IOT_MIN_BITS	4
+#define IOT_MAX_BITS	24
 
 static struct kmem_cache *iot_dev_cache __read_mostly;
 
 int iot_dev_cache_init(void)
 {
+	BUILD_BUG_ON(offsetof(struct iot_dev, node) != 0);
 	iot_dev_cache = KMEM_CACHE(iot_dev, 0);
 	return iot_dev_cache ? 0 : -ENOMEM;
 }
@@ -34,22 +46,43 @@ static void iot_dev_free_rcu(struct rcu_head *rcu)
 	iot_dev_free(container_of(rcu, struct iot_dev, rcu));
 }
 
-static void iot_dev_free_now(void *ptr, void *arg)
+static struct iot_buckets *iot_buckets_alloc(unsigned int bits, u8 idx)
 {
-	iot_dev_free(ptr);
+	struct iot_buckets *b;
+
+	b = kvzalloc(struct_size(b, head, 1U << bits), GFP_KERNEL);
+	if (!b)
+		return NULL;
+	b->seed = get_random_u64() | 1;
+	b->shift = 64 - bits;
+	b->idx = idx;
+	return b;
+}
+
+static struct iot_buckets *iot_buckets(struct iot_table *t)
+{
+	return rcu_dereference_protected(t->buckets, lockdep_is_held(t->lock));
+}
+
+static unsigned int iot_buckets_bits(const struct iot_buckets *b)
+{
+	return 64 - b->shift;
 }
 
 struct iot_table *iot_table_new(struct mutex *lock)
 {
+	struct iot_buckets *b;
 	struct iot_table *t;
 
 	t = kzalloc(sizeof(*t), GFP_KERNEL);
 	if (!t)
 		return NULL;
-	if (rhashtable_init(&t->ht, &iot_dev_params)) {
+	b = iot_buckets_alloc(IOT_MIN_BITS, 0);
+	if (!b) {
 		kfree(t);
 		return NULL;
 	}
+	RCU_INIT_POINTER(t->buckets, b);
 	t->sorted = RB_ROOT;
 	t->lock = lock;
 	return t;
@@ -60,14 +93,47 @@ struct iot_table *iot_table_new(struct mutex *lock)
  */
 void iot_table_free(struct iot_table *t)
 {
-	rhashtable_free_and_destroy(&t->ht, iot_dev_free_now, NULL);
+	struct iot_dev *dev, *tmp;
+
+	rbtree_postorder_for_each_entry_safe(dev, tmp, &t->sorted, sorted)
+		iot_dev_free(dev);
+	kvfree(rcu_access_pointer(t->buckets));
 	kfree(t);
+}
+
+/* Move every device to a new array of 2^@bits buckets. On failure the old
+ * array stays: lookups remain right, only chains get longer.
+ */
+static void iot_table_resize(struct iot_table *t, unsigned int bits)
+{
+	struct iot_buckets *old = iot_buckets(t), *new;
+	struct iot_dev *dev;
+	struct rb_node *rb;
+
+	new = iot_buckets_alloc(bits, !old->idx);
+	if (!new)
+		return;
+	for (rb = rb_first(&t->sorted); rb; rb = rb_next(rb)) {
+		dev = rb_entry(rb, struct iot_dev, sorted);
+		hlist_add_head_rcu(&dev->node[new->idx],
+				   &new->head[iot_bucket(new, dev->key)]);
+	}
+	rcu_assign_pointer(t->buckets, new);
+	if (t->published)
+		synchronize_rcu();
+	kvfree(old);
 }
 
 struct iot_dev *iot_dev_find(struct iot_table *t, const u8 *mac)
 {
+	struct iot_dev *dev;
+
 	lockdep_assert_held(t->lock);
-	return rhashtable_lookup_fast(&t->ht, mac, iot_dev_params);
+	/* The lock, not RCU, keeps the device alive after the lookup. */
+	rcu_read_lock();
+	dev = iot_dev_lookup_rcu(t, iot_mac_key(mac));
+	rcu_read_unlock();
+	return dev;
 }
 
 const char *iot_dev_label(struct iot_table *t, const struct iot_dev *dev)
@@ -88,7 +154,7 @@ struct iot_dev *iot_dev_first_after(struct iot_table *t, u64 key, bool any)
 	while (node) {
 		struct iot_dev *dev = rb_entry(node, struct iot_dev, sorted);
 
-		if (any || iot_mac_key(dev->mac) > key) {
+		if (any || iot_sort_key(dev->mac) > key) {
 			found = dev;
 			node = node->rb_left;
 		} else {
@@ -108,13 +174,13 @@ struct iot_dev *iot_dev_next(struct iot_dev *dev)
 static void iot_sorted_insert(struct iot_table *t, struct iot_dev *new)
 {
 	struct rb_node **link = &t->sorted.rb_node, *parent = NULL;
-	u64 key = iot_mac_key(new->mac);
+	u64 key = iot_sort_key(new->mac);
 
 	while (*link) {
 		struct iot_dev *dev = rb_entry(*link, struct iot_dev, sorted);
 
 		parent = *link;
-		if (key < iot_mac_key(dev->mac))
+		if (key < iot_sort_key(dev->mac))
 			link = &parent->rb_left;
 		else
 			link = &parent->rb_right;
@@ -138,8 +204,9 @@ int iot_dev_set(struct iot_table *t, const u8 *mac, u8 policy,
 		const char *label, struct netlink_ext_ack *extack)
 {
 	struct iot_label *new_label = NULL, *old;
+	struct iot_buckets *b;
 	struct iot_dev *dev;
-	int err;
+	unsigned int bits;
 
 	lockdep_assert_held(t->lock);
 	if (label) {
@@ -152,6 +219,8 @@ int iot_dev_set(struct iot_table *t, const u8 *mac, u8 policy,
 
 	dev = iot_dev_find(t, mac);
 	if (dev) {
+		t->ndeny += (policy == IOT_EGRESS_POLICY_DENY) -
+			    (dev->policy == IOT_EGRESS_POLICY_DENY);
 		WRITE_ONCE(dev->policy, policy);
 		if (new_label) {
 			old = rcu_replace_pointer(dev->label, new_label,
@@ -164,36 +233,36 @@ int iot_dev_set(struct iot_table *t, const u8 *mac, u8 policy,
 
 	if (t->ndevices >= READ_ONCE(iot_max_devices)) {
 		NL_SET_ERR_MSG(extack, "device table is full (max_devices)");
-		err = -ENOSPC;
-		goto err_label;
+		kfree(new_label);
+		return -ENOSPC;
 	}
 	dev = kmem_cache_zalloc(iot_dev_cache, GFP_KERNEL);
 	if (!dev) {
 		NL_SET_ERR_MSG(extack, "out of memory for the device");
-		err = -ENOMEM;
-		goto err_label;
+		kfree(new_label);
+		return -ENOMEM;
 	}
+	dev->key = iot_mac_key(mac);
 	ether_addr_copy(dev->mac, mac);
 	dev->policy = policy;
 	RCU_INIT_POINTER(dev->label, new_label);
-	err = rhashtable_insert_fast(&t->ht, &dev->node, iot_dev_params);
-	if (err) {
-		NL_SET_ERR_MSG(extack, "cannot grow the device table");
-		kmem_cache_free(iot_dev_cache, dev);
-		goto err_label;
-	}
+
+	/* At most one device per bucket on average. */
+	bits = iot_buckets_bits(iot_buckets(t));
+	if (t->ndevices + 1 > 1U << bits && bits < IOT_MAX_BITS)
+		iot_table_resize(t, bits + 1);
+	b = iot_buckets(t);
+	hlist_add_head_rcu(&dev->node[b->idx],
+			   &b->head[iot_bucket(b, dev->key)]);
 	iot_sorted_insert(t, dev);
 	t->ndevices++;
+	t->ndeny += policy == IOT_EGRESS_POLICY_DENY;
 	return 0;
-
-err_label:
-	kfree(new_label);
-	return err;
 }
 
 static void iot_dev_unlink(struct iot_table *t, struct iot_dev *dev)
 {
-	rhashtable_remove_fast(&t->ht, &dev->node, iot_dev_params);
+	hlist_del_rcu(&dev->node[iot_buckets(t)->idx]);
 	call_rcu(&dev->rcu, iot_dev_free_rcu);
 }
 
@@ -201,6 +270,7 @@ int iot_dev_del(struct iot_table *t, const u8 *mac,
 		struct netlink_ext_ack *extack)
 {
 	struct iot_dev *dev;
+	unsigned int bits;
 
 	dev = iot_dev_find(t, mac);
 	if (!dev) {
@@ -208,8 +278,14 @@ int iot_dev_del(struct iot_table *t, const u8 *mac,
 		return -ENOENT;
 	}
 	rb_erase(&dev->sorted, &t->sorted);
-	iot_dev_unlink(t, dev);
 	t->ndevices--;
+	t->ndeny -= dev->policy == IOT_EGRESS_POLICY_DENY;
+	iot_dev_unlink(t, dev);
+
+	/* Shrink below one device per four buckets. */
+	bits = iot_buckets_bits(iot_buckets(t));
+	if (bits > IOT_MIN_BITS && t->ndevices < 1U << (bits - 2))
+		iot_table_resize(t, bits - 1);
 	return 0;
 }
 
@@ -222,4 +298,7 @@ void iot_dev_flush(struct iot_table *t)
 		iot_dev_unlink(t, dev);
 	t->sorted = RB_ROOT;
 	t->ndevices = 0;
+	t->ndeny = 0;
+	if (iot_buckets_bits(iot_buckets(t)) > IOT_MIN_BITS)
+		iot_table_resize(t, IOT_MIN_BITS);
 }

@@ -71,6 +71,7 @@ int iot_cfg_init(struct iot_net *in, struct iot_table *table,
 	struct iot_cfg *cfg;
 
 	in->table = table;
+	table->published = true;
 	in->wan.n = 0;
 	cfg = iot_cfg_build(in, table, default_policy, &in->wan, -1);
 	if (!cfg)
@@ -184,6 +185,7 @@ struct iot_table *iot_cfg_replace(struct iot_net *in, struct iot_table *table,
 		return ERR_PTR(-ENOMEM);
 	in->wan = *names;
 	in->table = table;
+	table->published = true;
 	iot_cfg_publish(in, cfg);
 	return old;
 }

@@ -77,12 +77,11 @@ DKMS_SRC := /usr/src/iot-egress-$(VERSION)
 DKMS_FILES := Kbuild VERSION kmod/Kbuild \
 	$(filter-out %.mod.c,$(wildcard kmod/*.c)) $(wildcard kmod/*.h kmod/uapi/*.h)
 
-# TODO: docs/iot-egress.conf.5 is being written: require it once it lands.
 MAN8 := docs/iotctl.8
-MAN5 := $(wildcard docs/iot-egress.conf.5)
+MAN5 := docs/iot-egress.conf.5
 
 INSTALLED := $(SBINDIR)/iotctl $(MANDIR)/man8/iotctl.8 \
-	$(if $(MAN5),$(MANDIR)/man5/iot-egress.conf.5) \
+	$(MANDIR)/man5/iot-egress.conf.5 \
 	$(COMPLETIONDIR)/iotctl $(UNITDIR)/iot-egress.service \
 	$(MODULESLOADDIR)/iot-egress.conf
 # installed only if absent, removed only if unchanged: path=source
@@ -110,11 +109,10 @@ dkms-install:
 install: iotctl dkms-install
 	install -D -m 0755 userspace/iotctl $(DESTDIR)$(SBINDIR)/iotctl
 	install -D -m 0644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/iotctl.8
-	$(if $(MAN5),install -D -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/iot-egress.conf.5)
+	install -D -m 0644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/iot-egress.conf.5
 	install -D -m 0644 packaging/iotctl.bash-completion $(DESTDIR)$(COMPLETIONDIR)/iotctl
 	install -d $(DESTDIR)$(UNITDIR)
 	sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' \
-		$(if $(MAN5),,-e 's| man:iot-egress.conf(5)||') \
 		packaging/iot-egress.service.in > $(DESTDIR)$(UNITDIR)/iot-egress.service
 	install -D -m 0644 packaging/modules-load.conf $(DESTDIR)$(MODULESLOADDIR)/iot-egress.conf
 	@for c in $(CONFFILES); do \

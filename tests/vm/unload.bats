@@ -54,10 +54,16 @@ unload() {
 }
 
 @test "default_policy=deny: every namespace starts with deny" {
+	# built first: with deny from the start its own checks cannot pass
+	topology
 	unload
 	show modprobe iot_egress default_policy=deny
-	topology
+	# namespaces that were there when the module came, and new ones
 	[[ $(iot_status default) == deny ]]
+	local later
+	new_ns later later
+	[[ $(ip netns exec "$later" iotctl default) == deny ]]
+
 	iotctl_r wan add wan0
 	local n
 	n=$(count "$WAN" camera_icmp4)

@@ -313,7 +313,8 @@ iot_status() {
 
 # dropped N: wait until the router's drop counter has reached N.
 dropped() {
-	busywait 3000 dropped_at_least "$1" || {
+	# generous: each check starts iotctl and jq in a slow TCG guest
+	busywait 20000 dropped_at_least "$1" || {
 		echo "dropped: $(iot_status dropped), expected $1" >&2
 		return 1
 	}

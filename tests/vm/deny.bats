@@ -161,7 +161,7 @@ teardown() {
 	local fifo=$BATS_TEST_TMPDIR/in n d
 	# A sink on port 81 that keeps the connection open.
 	bg_in_ns "$WAN" socat -u TCP6-LISTEN:81,ipv6only=0,reuseaddr OPEN:/dev/null
-	busywait 5000 listening "$WAN" 81
+	busywait 20000 listening "$WAN" 81
 	mkfifo "$fifo"
 	bg_in_ns "$CAMERA" socat -u "OPEN:$fifo" "TCP:${WAN_IP[4]}:81"
 	exec 5> "$fifo"

@@ -190,10 +190,10 @@ topology() {
 	listen_tcp "$NAS" 80
 
 	# Until every path answers, the topology is not ready.
-	busywait 5000 reachable "$CAMERA" 198.51.100.2
-	busywait 5000 reachable "$LAPTOP" 203.0.113.130
-	busywait 5000 reachable "$CAMERA" 2001:db8:2::2
-	busywait 5000 reachable "$LAPTOP" 2001:db8:4::2
+	busywait 20000 reachable "$CAMERA" 198.51.100.2
+	busywait 20000 reachable "$LAPTOP" 203.0.113.130
+	busywait 20000 reachable "$CAMERA" 2001:db8:2::2
+	busywait 20000 reachable "$LAPTOP" 2001:db8:4::2
 }
 
 # uplink_host: a second WAN host, $WAN2, with counters and a TCP listener.
@@ -212,8 +212,8 @@ uplink_addr() {
 		in_batch "$ROUTER"
 	host_batch eth0 203.0.113.2/28 2001:db8:5::2/64 203.0.113.1 2001:db8:5::1 |
 		in_batch "$WAN2"
-	busywait 5000 reachable "$LAPTOP" "${WAN2_IP[4]}"
-	busywait 5000 reachable "$LAPTOP" "${WAN2_IP[6]}"
+	busywait 20000 reachable "$LAPTOP" "${WAN2_IP[4]}"
+	busywait 20000 reachable "$LAPTOP" "${WAN2_IP[6]}"
 }
 
 reachable() {
@@ -267,7 +267,7 @@ listen_tcp() {
 	ip netns exec "$1" socat "TCP6-LISTEN:$2,ipv6only=0,reuseaddr,fork" \
 		SYSTEM:true < /dev/null > /dev/null 2>&1 3>&- &
 	BG_PIDS+=($!)
-	busywait 5000 listening "$1" "$2"
+	busywait 20000 listening "$1" "$2"
 }
 
 listening() {

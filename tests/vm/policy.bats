@@ -132,7 +132,7 @@ kept_off_wan() {
 	iotctl_r default deny
 	local n
 	n=$(count "$WAN" tunnel_icmp4)
-	busywait 5000 ping_from "$CAMERA" "${WAN_IP[4]}"
+	busywait 20000 ping_from "$CAMERA" "${WAN_IP[4]}"
 	counted "$WAN" tunnel_icmp4 $(( n + 1 ))
 	# while its Ethernet frames to the same WAN host stay blocked
 	n=$(count "$WAN" camera_icmp6)

@@ -132,7 +132,7 @@ passes() {
 	router ip link set wan1 down
 	router ip link set wan1 name spare1
 	router ip link set spare1 up
-	busywait 5000 reachable "$LAPTOP" "${WAN2_IP[4]}"
+	busywait 20000 reachable "$LAPTOP" "${WAN2_IP[4]}"
 	run -0 iotctl_r wan show
 	[[ ${lines[1]} == "wan1  absent" ]]
 	passes "$CAMERA" "$WAN2" camera "${WAN2_IP[@]}"
@@ -140,8 +140,8 @@ passes() {
 	router ip link set spare1 down
 	router ip link set spare1 name wan1
 	router ip link set wan1 up
-	busywait 5000 reachable "$LAPTOP" "${WAN2_IP[4]}"
-	busywait 5000 reachable "$LAPTOP" "${WAN2_IP[6]}"
+	busywait 20000 reachable "$LAPTOP" "${WAN2_IP[4]}"
+	busywait 20000 reachable "$LAPTOP" "${WAN2_IP[6]}"
 	blocked "$CAMERA" "$WAN2" camera "${WAN2_IP[@]}"
 }
 

@@ -353,7 +353,7 @@ expect_count() {
 
 # counted NS NAME N: wait until counter NAME in NS has reached N.
 counted() {
-	busywait 3000 count_at_least "$@" || expect_count "$@"
+	busywait 10000 count_at_least "$@" || expect_count "$@"
 }
 
 count_at_least() {

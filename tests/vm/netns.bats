@@ -19,13 +19,14 @@ teardown() {
 @test "two routers keep separate tables, WAN names and defaults" {
 	ip netns exec "$A_ROUTER" iotctl wan add wan0
 	ip netns exec "$A_ROUTER" iotctl deny "$IOT_CAMERA_MAC" name a-cam
+	iotctl_r wan add wan0
 	iotctl_r wan add ppp0
 
 	run -0 ip netns exec "$A_ROUTER" iotctl show
 	[[ $output == "02:00:00:00:00:0c  deny   a-cam" ]]
 	run -0 iotctl_r show
 	[[ $output == "" ]]
-	[[ $(iot_status 'wan | join(" ")') == ppp0 ]]
+	[[ $(iot_status 'wan | join(" ")') == "wan0 ppp0" ]]
 	[[ $(ip netns exec "$A_ROUTER" iotctl -j status | jq -r '.wan | join(" ")') == wan0 ]]
 
 	# A's camera is off A's WAN; B's camera, same MAC, reaches B's WAN

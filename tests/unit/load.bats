@@ -6,13 +6,14 @@
 # anything is sent. None of this needs the iot_egress module; the parser
 # itself is tested line by line in test-policy.c.
 
+# shellcheck disable=SC2154 # bats' run sets $stderr
 bats_require_minimum_version 1.5.0
 
 setup() {
 	IOTCTL=${IOTCTL:-$BATS_TEST_DIRNAME/../../userspace/iotctl}
 	NOT_LOADED='iotctl: the iot_egress kernel module is not loaded (load it with: modprobe iot_egress)'
 	LOAD_USAGE='iotctl load <FILE|->'
-	cd "$BATS_TEST_TMPDIR"
+	cd "$BATS_TEST_TMPDIR" || return
 }
 
 # fails CODE EXPECTED-STDERR ARGS...: iotctl ARGS exits CODE, prints

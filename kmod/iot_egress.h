@@ -186,7 +186,6 @@ int iot_load_begin(struct iot_net *in, u32 portid,
 struct iot_table *iot_load_staged(struct iot_net *in, u32 portid,
 				  struct netlink_ext_ack *extack);
 void iot_load_drop(struct iot_net *in);
-void iot_load_release(struct iot_net *in, u32 portid);
 int iot_load_commit(struct iot_net *in, u32 portid, u8 default_policy,
 		    const struct iot_wan_names *names,
 		    struct netlink_ext_ack *extack);

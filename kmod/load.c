@@ -95,17 +95,6 @@ err_drop:
 	return err;
 }
 
-/* Drop what @portid staged, if anything: its load was refused or its
- * socket closed.
- */
-void iot_load_release(struct iot_net *in, u32 portid)
-{
-	mutex_lock(&in->lock);
-	if (in->staged && in->staged_portid == portid)
-		iot_load_drop(in);
-	mutex_unlock(&in->lock);
-}
-
 static int iot_netlink_event(struct notifier_block *nb, unsigned long event,
 			     void *ptr)
 {
@@ -115,7 +104,10 @@ static int iot_netlink_event(struct notifier_block *nb, unsigned long event,
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
 		return NOTIFY_DONE;
 	in = iot_net(n->net);
-	iot_load_release(in, n->portid);
+	mutex_lock(&in->lock);
+	if (in->staged && in->staged_portid == n->portid)
+		iot_load_drop(in);
+	mutex_unlock(&in->lock);
 	return NOTIFY_DONE;
 }
 

@@ -445,12 +445,8 @@ static int iot_load_device(struct iot_table *t, const struct nlattr *entry,
 		err = iot_check_label(name, extack);
 	if (err)
 		return err;
-	err = iot_dev_set(t, nla_data(mac), nla_get_u8(policy),
-			  name ? nla_data(name) : NULL, extack);
-	/* Point at the device, so userspace can name its line. */
-	if (err)
-		NL_SET_BAD_ATTR(extack, entry);
-	return err;
+	return iot_dev_set(t, nla_data(mac), nla_get_u8(policy),
+			   name ? nla_data(name) : NULL, extack);
 }
 
 static int iot_nl_load_devices(struct sk_buff *skb, struct genl_info *info)
@@ -531,9 +527,6 @@ commit:
 			      nla_get_u8(info->attrs[IOT_EGRESS_A_DEFAULT_POLICY]),
 			      names, info->extack);
 out:
-	/* A refused commit drops the staged policy, as a refused batch does. */
-	if (err)
-		iot_load_release(in, info->snd_portid);
 	kfree(names);
 	return err;
 }

@@ -24,25 +24,75 @@
  *             IOT_EGRESS_A_WAN_NAMES           u32, WAN names configured
  *             IOT_EGRESS_A_DROPPED             u64, packets dropped
  *             IOT_EGRESS_A_GENERATION          u64, bumped on every change
+ *             IOT_EGRESS_A_DESTS               u32, destinations recorded
+ *             IOT_EGRESS_A_MAX_DESTS           u32, the max_dests parameter
+ *             IOT_EGRESS_A_DESTS_PER_DEVICE    u32, the dests_per_device
+ *                                              parameter
+ *             IOT_EGRESS_A_UNKNOWN             u32, unknown devices recorded
+ *             IOT_EGRESS_A_MAX_UNKNOWN         u32, the max_unknown parameter
+ *             IOT_EGRESS_A_EVENTS              u64, monitor events sent
+ *             IOT_EGRESS_A_SUPPRESSED          u64, monitor events suppressed
+ *                                              by the rate limits
  *
  * IOT_EGRESS_CMD_SET_DEVICE (doit): add a device, or update it in place
  *   request:  IOT_EGRESS_A_MAC                 binary, exactly ETH_ALEN
- *             IOT_EGRESS_A_POLICY              u8, DENY or ALLOW
+ *             IOT_EGRESS_A_POLICY              u8, ALLOW, DENY or AUDIT
  *             IOT_EGRESS_A_NAME                string (optional), 1 to
  *                                              IOT_EGRESS_NAME_MAX bytes of
  *                                              printable ASCII, no space or
  *                                              any of " ' \ #; when absent,
  *                                              an existing label is kept
+ *   reply:    IOT_EGRESS_A_MAC, IOT_EGRESS_A_POLICY,
+ *             IOT_EGRESS_A_CUT                 u32, live connections cut
+ *   A device that becomes denied is cut off at once: the conntrack entries
+ *   of its addresses (from the neighbour tables) towards a WAN interface
+ *   are destroyed, which also ends flows offloaded to a flowtable.
  *
  * IOT_EGRESS_CMD_DEL_DEVICE (doit)
  *   request:  IOT_EGRESS_A_MAC
  *
  * IOT_EGRESS_CMD_GET_DEVICE
- *   doit request: IOT_EGRESS_A_MAC; reply: one device message
+ *   doit request: IOT_EGRESS_A_MAC; reply: one device message, with the
+ *           details below
  *   dumpit: one message per device, NLM_F_DUMP_INTR if the table changed
  *           while the dump was in progress
  *   device message: IOT_EGRESS_A_MAC, IOT_EGRESS_A_POLICY,
- *                   IOT_EGRESS_A_NAME (only if the device has a label)
+ *                   IOT_EGRESS_A_NAME (only if the device has a label),
+ *                   IOT_EGRESS_A_DENIED_PACKETS  u64
+ *                   IOT_EGRESS_A_DENIED_BYTES    u64
+ *                   IOT_EGRESS_A_WAN_PACKETS     u64, forwarded to a WAN
+ *                   IOT_EGRESS_A_WAN_BYTES       u64
+ *                   IOT_EGRESS_A_LAST_DENIED     u64, Unix time in seconds
+ *                                                (absent: never)
+ *                   IOT_EGRESS_A_LAST_WAN        u64, likewise
+ *   details (doit only):
+ *                   IOT_EGRESS_A_SUPPRESSED      u64, monitor events of this
+ *                                                device suppressed
+ *                   IOT_EGRESS_A_DEST_LIST       nest of destination nests,
+ *                                                newest first (denied and
+ *                                                audited devices only)
+ *                   IOT_EGRESS_A_ADDR_LIST       nest of address nests: the
+ *                                                device's addresses in the
+ *                                                neighbour tables, each:
+ *                     IOT_EGRESS_A_FAMILY        u8, AF_INET or AF_INET6
+ *                     IOT_EGRESS_A_ADDR          binary, 4 or 16 bytes
+ *   destination nest:
+ *     IOT_EGRESS_A_FAMILY      u8, AF_INET or AF_INET6
+ *     IOT_EGRESS_A_DST         binary, 4 or 16 bytes
+ *     IOT_EGRESS_A_SRC         binary, the source address last seen
+ *     IOT_EGRESS_A_PROTO       u8, IPPROTO_*
+ *     IOT_EGRESS_A_DPORT       u16, host order; 0 for protocols without
+ *                              ports
+ *     IOT_EGRESS_A_COUNT       u64, packets
+ *     IOT_EGRESS_A_FIRST_SEEN  u64, Unix time in seconds
+ *     IOT_EGRESS_A_LAST_SEEN   u64
+ *   The type of each entry of a list nest carries no meaning.
+ *
+ * IOT_EGRESS_CMD_GET_UNKNOWN (dumpit): devices not in the table that tried
+ *   to reach a WAN while the default policy was DENY, most recent first.
+ *   message:  IOT_EGRESS_A_MAC, IOT_EGRESS_A_DENIED_PACKETS,
+ *             IOT_EGRESS_A_DENIED_BYTES, IOT_EGRESS_A_FIRST_SEEN,
+ *             IOT_EGRESS_A_LAST_DENIED, IOT_EGRESS_A_DEST_LIST
  *
  * IOT_EGRESS_CMD_FLUSH (doit): remove every device; WAN names and the
  *   default policy stay.
@@ -58,6 +108,7 @@
  *
  * IOT_EGRESS_CMD_SET_DEFAULT (doit)
  *   request:  IOT_EGRESS_A_DEFAULT_POLICY      u8, DENY or ALLOW
+ *   reply:    IOT_EGRESS_A_DEFAULT_POLICY, IOT_EGRESS_A_CUT
  *
  * Replacing the whole policy at once (what "iotctl load" does):
  *
@@ -79,10 +130,31 @@
  *   request:  IOT_EGRESS_A_DEFAULT_POLICY      u8
  *             IOT_EGRESS_A_WAN_LIST            nest of nests (optional),
  *                                              each: IOT_EGRESS_A_IFNAME
+ *   reply:    IOT_EGRESS_A_GENERATION, IOT_EGRESS_A_CUT
  *   If anything is refused, the live policy is unchanged and the staged
  *   one is dropped.
  *
  * IOT_EGRESS_CMD_LOAD_ABORT (doit): drop the staged policy.
+ *
+ * Monitor: the multicast group IOT_EGRESS_MCGRP_MONITOR, open to holders
+ * of CAP_NET_ADMIN only, carries IOT_EGRESS_CMD_EVENT messages: one for
+ * each new (device, destination) pair recorded, and every
+ * summary_interval seconds one for each pair seen again since. Events are
+ * rate limited per device and per netns; what the limits suppress is
+ * counted.
+ *   event:    IOT_EGRESS_A_EVENT               u8, enum iot_egress_event
+ *             IOT_EGRESS_A_TIME                u64, Unix time in seconds
+ *             IOT_EGRESS_A_MAC, IOT_EGRESS_A_NAME (if labelled),
+ *             IOT_EGRESS_A_POLICY              u8, DENY or AUDIT: what was
+ *                                              done with the packet
+ *             IOT_EGRESS_A_UNKNOWN             flag, not in the table
+ *             IOT_EGRESS_A_FAMILY, IOT_EGRESS_A_SRC, IOT_EGRESS_A_DST,
+ *             IOT_EGRESS_A_PROTO, IOT_EGRESS_A_DPORT,
+ *             IOT_EGRESS_A_COUNT               u64, packets: 1 for NEW, the
+ *                                              packets since the last event
+ *                                              of the pair for REPEAT
+ *             IOT_EGRESS_A_SUPPRESSED          u64, events of this netns
+ *                                              suppressed so far
  *
  * Attribute and command numbers are never reused.
  */
@@ -91,6 +163,7 @@
 
 #define IOT_EGRESS_GENL_NAME		"iot_egress"
 #define IOT_EGRESS_GENL_VERSION		1
+#define IOT_EGRESS_MCGRP_MONITOR	"monitor"
 
 /* Longest device label, in bytes, without the terminating NUL. */
 #define IOT_EGRESS_NAME_MAX		32
@@ -101,6 +174,8 @@ enum iot_egress_policy {
 	IOT_EGRESS_POLICY_UNSPEC,
 	IOT_EGRESS_POLICY_ALLOW,
 	IOT_EGRESS_POLICY_DENY,
+	/* Allowed, but every WAN destination is recorded and reported. */
+	IOT_EGRESS_POLICY_AUDIT,
 	__IOT_EGRESS_POLICY_MAX
 };
 
@@ -121,6 +196,8 @@ enum iot_egress_cmd {
 	IOT_EGRESS_CMD_LOAD_DEVICES,
 	IOT_EGRESS_CMD_LOAD_COMMIT,
 	IOT_EGRESS_CMD_LOAD_ABORT,
+	IOT_EGRESS_CMD_GET_UNKNOWN,
+	IOT_EGRESS_CMD_EVENT,
 	__IOT_EGRESS_CMD_MAX
 };
 
@@ -144,9 +221,45 @@ enum iot_egress_attr {
 	IOT_EGRESS_A_GENERATION,
 	IOT_EGRESS_A_DEVICE_LIST,
 	IOT_EGRESS_A_WAN_LIST,
+	IOT_EGRESS_A_DENIED_PACKETS,
+	IOT_EGRESS_A_DENIED_BYTES,
+	IOT_EGRESS_A_WAN_PACKETS,
+	IOT_EGRESS_A_WAN_BYTES,
+	IOT_EGRESS_A_LAST_DENIED,
+	IOT_EGRESS_A_LAST_WAN,
+	IOT_EGRESS_A_SUPPRESSED,
+	IOT_EGRESS_A_DEST_LIST,
+	IOT_EGRESS_A_ADDR_LIST,
+	IOT_EGRESS_A_FAMILY,
+	IOT_EGRESS_A_ADDR,
+	IOT_EGRESS_A_DST,
+	IOT_EGRESS_A_SRC,
+	IOT_EGRESS_A_PROTO,
+	IOT_EGRESS_A_DPORT,
+	IOT_EGRESS_A_COUNT,
+	IOT_EGRESS_A_FIRST_SEEN,
+	IOT_EGRESS_A_LAST_SEEN,
+	IOT_EGRESS_A_CUT,
+	IOT_EGRESS_A_DESTS,
+	IOT_EGRESS_A_MAX_DESTS,
+	IOT_EGRESS_A_DESTS_PER_DEVICE,
+	IOT_EGRESS_A_UNKNOWN,
+	IOT_EGRESS_A_MAX_UNKNOWN,
+	IOT_EGRESS_A_EVENTS,
+	IOT_EGRESS_A_EVENT,
+	IOT_EGRESS_A_TIME,
 	__IOT_EGRESS_A_MAX
 };
 
 #define IOT_EGRESS_A_MAX (__IOT_EGRESS_A_MAX - 1)
+
+enum iot_egress_event {
+	IOT_EGRESS_EVENT_UNSPEC,
+	/* A (device, destination) pair recorded for the first time. */
+	IOT_EGRESS_EVENT_NEW,
+	/* A pair seen again since its last event. */
+	IOT_EGRESS_EVENT_REPEAT,
+	__IOT_EGRESS_EVENT_MAX
+};
 
 #endif /* _UAPI_IOT_EGRESS_H */

@@ -56,7 +56,8 @@ static void check_accepted(const struct policy *p)
 		if (mac_classify(d->mac) != MAC_UNICAST)
 			abort();
 		if (d->policy != IOT_EGRESS_POLICY_ALLOW &&
-		    d->policy != IOT_EGRESS_POLICY_DENY)
+		    d->policy != IOT_EGRESS_POLICY_DENY &&
+		    d->policy != IOT_EGRESS_POLICY_AUDIT)
 			abort();
 		if (d->has_name && !label_valid(d->name, why, sizeof(why)))
 			abort();

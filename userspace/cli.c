@@ -112,23 +112,3 @@ const char *shown(const char *arg)
 	buf[n] = '\0';
 	return buf;
 }
-
-const char *policy_name(uint8_t policy)
-{
-	switch (policy) {
-	case IOT_EGRESS_POLICY_ALLOW:
-		return "allow";
-	case IOT_EGRESS_POLICY_DENY:
-		return "deny";
-	}
-	return "unknown";
-}
-
-int policy_parse(const char *s)
-{
-	if (!strcmp(s, "allow"))
-		return IOT_EGRESS_POLICY_ALLOW;
-	if (!strcmp(s, "deny"))
-		return IOT_EGRESS_POLICY_DENY;
-	return -1;
-}

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "netlink.h"
+#include "policy.h"
 
 #define EXIT_RUNTIME	1	/* the kernel refused, or could not be asked */
 #define EXIT_USAGE	2	/* bad command line; nothing was sent */
@@ -42,7 +43,5 @@ int runtime_error(const char *fmt, ...) PRINTF(1, 2);
 int nl_failed(const struct iot_nl_error *err, const char *fmt, ...)
 	PRINTF(2, 3);
 const char *shown(const char *arg);
-const char *policy_name(uint8_t policy);
-int policy_parse(const char *s);
 
 #endif

@@ -7,6 +7,7 @@
  *	wan add <IFNAME>
  *	deny <MAC> [name <LABEL>]
  *	allow <MAC> [name <LABEL>]
+ *	audit <MAC> [name <LABEL>]
  *
  * The whole file is checked before anything is sent, with the same rules
  * as the commands. Errors name the first line that is wrong. No libnl
@@ -39,6 +40,30 @@ struct line {
 	struct word w[WORDS_MAX];
 	size_t n;			/* words, up to WORDS_MAX */
 };
+
+const char *policy_name(uint8_t policy)
+{
+	switch (policy) {
+	case IOT_EGRESS_POLICY_ALLOW:
+		return "allow";
+	case IOT_EGRESS_POLICY_DENY:
+		return "deny";
+	case IOT_EGRESS_POLICY_AUDIT:
+		return "audit";
+	}
+	return "unknown";
+}
+
+int policy_parse(const char *s)
+{
+	if (!strcmp(s, "allow"))
+		return IOT_EGRESS_POLICY_ALLOW;
+	if (!strcmp(s, "deny"))
+		return IOT_EGRESS_POLICY_DENY;
+	if (!strcmp(s, "audit"))
+		return IOT_EGRESS_POLICY_AUDIT;
+	return -1;
+}
 
 void policy_init(struct policy *p)
 {
@@ -161,6 +186,9 @@ static int parse_default(struct policy *p, const struct line *l,
 		policy = IOT_EGRESS_POLICY_ALLOW;
 	else if (word_is(l->w[1], "deny"))
 		policy = IOT_EGRESS_POLICY_DENY;
+	else if (word_is(l->w[1], "audit"))
+		return fail(err, l->no, l->w[1],
+			    "default: the default policy is allow or deny");
 	else
 		return fail(err, l->no, l->w[1], "default: unknown policy");
 	if (p->default_line)
@@ -301,7 +329,7 @@ static int parse_mac(const struct line *l, struct word w,
 static int parse_device(struct policy *p, const struct line *l,
 			uint8_t policy, struct policy_error *err)
 {
-	const char *cmd = policy == IOT_EGRESS_POLICY_DENY ? "deny" : "allow";
+	const char *cmd = policy_name(policy);
 	struct iot_device dev = { .policy = policy };
 	uint32_t *slot;
 	int r;
@@ -366,6 +394,8 @@ static int parse_line(struct policy *p, const char *s, size_t len,
 		return parse_device(p, &l, IOT_EGRESS_POLICY_DENY, err);
 	if (word_is(l.w[0], "allow"))
 		return parse_device(p, &l, IOT_EGRESS_POLICY_ALLOW, err);
+	if (word_is(l.w[0], "audit"))
+		return parse_device(p, &l, IOT_EGRESS_POLICY_AUDIT, err);
 	return fail(err, no, l.w[0], "unknown command");
 }
 
@@ -437,16 +467,14 @@ int policy_file_write(FILE *out, const struct policy *p, const char *version)
 	size_t i;
 
 	fprintf(out, "# iot-egress policy, saved by iotctl %s\n", version);
-	fprintf(out, "default %s\n",
-		p->default_policy == IOT_EGRESS_POLICY_DENY ? "deny" : "allow");
+	fprintf(out, "default %s\n", policy_name(p->default_policy));
 	for (i = 0; i < p->nwan; i++)
 		fprintf(out, "wan add %s\n", p->wan[i]);
 	for (i = 0; i < p->ndev; i++) {
 		const struct iot_device *d = &p->dev[i];
 
 		mac_format(d->mac, mac);
-		fprintf(out, "%s %s%s%s\n",
-			d->policy == IOT_EGRESS_POLICY_DENY ? "deny" : "allow",
+		fprintf(out, "%s %s%s%s\n", policy_name(d->policy),
 			mac, d->has_name ? " name " : "",
 			d->has_name ? d->name : "");
 	}

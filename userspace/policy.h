@@ -41,6 +41,11 @@ struct policy_error {
 	char msg[POLICY_ERROR_SIZE];	/* "<reason>: '<offending text>'" */
 };
 
+/* "allow", "deny", "audit", or "unknown" for any other value. */
+const char *policy_name(uint8_t policy);
+/* The policy a word names, or -1. */
+int policy_parse(const char *s);
+
 void policy_init(struct policy *p);
 void policy_free(struct policy *p);
 

@@ -164,6 +164,17 @@ static const struct {
 	  "deny fe:ff:ff:ff:ff:ff\nallow 00:00:00:00:00:01\n",
 	  HEADER "default allow\nallow 00:00:00:00:00:01\n"
 	  "deny fe:ff:ff:ff:ff:ff\n" },
+	{ "audit lines, with and without a label, sorted among the others",
+	  "default deny\naudit 02:00:00:00:00:0e name nvr\n"
+	  "deny 02:00:00:00:00:0c\naudit 02-00-00-00-00-0A\n"
+	  "allow 02:00:00:00:00:0d name laptop\n",
+	  HEADER "default deny\naudit 02:00:00:00:00:0a\n"
+	  "deny 02:00:00:00:00:0c\nallow 02:00:00:00:00:0d name laptop\n"
+	  "audit 02:00:00:00:00:0e name nvr\n" },
+	{ "audit as a label is a label",
+	  "deny 02:00:00:00:00:01 name audit\naudit 02:00:00:00:00:02 name deny\n",
+	  HEADER "default allow\ndeny 02:00:00:00:00:01 name audit\n"
+	  "audit 02:00:00:00:00:02 name deny\n" },
 };
 
 static void test_valid(void)
@@ -290,6 +301,26 @@ static const struct {
 	{ "deny 02:00:00:00:00:0c name cam\r\r\n", 1,
 	  "invalid name (contains byte 0x0d, only printable ASCII is allowed): "
 	  "'cam\\x0d'" },
+	/* audit, as deny and allow */
+	{ "audit\n", 1, "audit: missing MAC address: 'audit'" },
+	{ "audit 02:00:00:00:00:0g\n", 1,
+	  "invalid MAC address: '02:00:00:00:00:0g'" },
+	{ "audit ff:ff:ff:ff:ff:ff\n", 1,
+	  "the broadcast address is not a device: 'ff:ff:ff:ff:ff:ff'" },
+	{ "audit 02:00:00:00:00:0c cam\n", 1,
+	  "audit: unexpected argument: 'cam'" },
+	{ "audit 02:00:00:00:00:0c name\n", 1,
+	  "audit: missing label after 'name': 'audit 02:00:00:00:00:0c name'" },
+	{ "audit 02:00:00:00:00:0c name a b\n", 1,
+	  "audit: unexpected argument: 'b'" },
+	{ "audit 02:00:00:00:00:0c name cam#2\n", 1,
+	  "invalid name (contains '#'): 'cam#2'" },
+	{ "Audit 02:00:00:00:00:0c\n", 1, "unknown command: 'Audit'" },
+	{ "deny 02:00:00:00:00:0c\naudit 02:00:00:00:00:0C\n", 2,
+	  "device given twice, first on line 1: '02:00:00:00:00:0C'" },
+	/* the default is allow or deny: audit is for devices only */
+	{ "default audit\n", 1,
+	  "default: the default policy is allow or deny: 'audit'" },
 	/* duplicates name both lines, whatever the spelling and policy */
 	{ "deny 02:00:00:00:00:0c\nallow 02:00:00:00:00:1a\n"
 	  "allow 02-00-00-00-00-0C name cam\n", 3,
@@ -561,13 +592,14 @@ static void test_take_devices(void)
 	list.v = calloc(3, sizeof(*list.v));
 	if (!list.v)
 		exit(1);
-	list.v[0] = (struct iot_device){ { 2, 0, 0, 0, 0, 0x1a },
-					 IOT_EGRESS_POLICY_ALLOW, false, "" };
-	list.v[1] = (struct iot_device){ { 2, 0, 0, 0, 0, 0x0c },
-					 IOT_EGRESS_POLICY_DENY, true,
-					 "dvr-front" };
-	list.v[2] = (struct iot_device){ { 2, 0, 0, 0, 0, 0x0d },
-					 IOT_EGRESS_POLICY_DENY, false, "" };
+	list.v[0] = (struct iot_device){ .mac = { 2, 0, 0, 0, 0, 0x1a },
+					 .policy = IOT_EGRESS_POLICY_ALLOW };
+	list.v[1] = (struct iot_device){ .mac = { 2, 0, 0, 0, 0, 0x0c },
+					 .policy = IOT_EGRESS_POLICY_DENY,
+					 .has_name = true,
+					 .name = "dvr-front" };
+	list.v[2] = (struct iot_device){ .mac = { 2, 0, 0, 0, 0, 0x0e },
+					 .policy = IOT_EGRESS_POLICY_AUDIT };
 	policy_init(&p);
 	p.default_policy = IOT_EGRESS_POLICY_DENY;
 	strcpy(p.wan[0], "wan0");
@@ -577,7 +609,7 @@ static void test_take_devices(void)
 	check(out && list.v == NULL && list.n == 0 &&
 	      !strcmp(out, HEADER "default deny\nwan add wan0\n"
 			   "deny 02:00:00:00:00:0c name dvr-front\n"
-			   "deny 02:00:00:00:00:0d\n"
+			   "audit 02:00:00:00:00:0e\n"
 			   "allow 02:00:00:00:00:1a\n"),
 	      "devices taken from a dump are written sorted, with labels");
 	free(out);
@@ -600,8 +632,35 @@ static void test_write_error(void)
 	fclose(f);
 }
 
+static void test_policy_names(void)
+{
+	static const struct {
+		const char *name;
+		int policy;
+	} cases[] = {
+		{ "allow", IOT_EGRESS_POLICY_ALLOW },
+		{ "deny", IOT_EGRESS_POLICY_DENY },
+		{ "audit", IOT_EGRESS_POLICY_AUDIT },
+	};
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(cases); i++)
+		check(policy_parse(cases[i].name) == cases[i].policy &&
+		      !strcmp(policy_name((uint8_t)cases[i].policy),
+			      cases[i].name),
+		      "policy_parse and policy_name agree on %s",
+		      cases[i].name);
+	check(policy_parse("Audit") == -1 && policy_parse("") == -1 &&
+	      policy_parse("audit ") == -1 && policy_parse("unknown") == -1,
+	      "policy_parse refuses other words");
+	check(!strcmp(policy_name(IOT_EGRESS_POLICY_UNSPEC), "unknown") &&
+	      !strcmp(policy_name(IOT_EGRESS_POLICY_MAX + 1), "unknown"),
+	      "policy_name of other values is unknown");
+}
+
 int main(void)
 {
+	test_policy_names();
 	test_valid();
 	test_errors();
 	test_wan_limit();

@@ -76,6 +76,9 @@ int nl_failed(const struct iot_nl_error *err, const char *fmt, ...)
 						   strerror(err->errnum));
 	case IOT_NL_DUMP_INTR:
 		return runtime_error("the table changed during the dump, try again");
+	case IOT_NL_NO_GROUP:
+		return runtime_error("%s: %s (is the module older than iotctl?)",
+				     what, err->msg);
 	case IOT_NL_BAD_REPLY:
 		return runtime_error("%s: unexpected reply from the kernel: %s",
 				     what, err->msg);

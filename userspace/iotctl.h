@@ -23,6 +23,7 @@ typedef int (*command_fn)(int argc, char *argv[], const struct options *opt);
 
 int deny_main(int argc, char *argv[], const struct options *opt);
 int allow_main(int argc, char *argv[], const struct options *opt);
+int audit_main(int argc, char *argv[], const struct options *opt);
 int del_main(int argc, char *argv[], const struct options *opt);
 int show_main(int argc, char *argv[], const struct options *opt);
 int flush_main(int argc, char *argv[], const struct options *opt);

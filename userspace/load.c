@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "iotctl.h"
+#include "json.h"
 #include "mac.h"
 #include "policy.h"
 #include "validate.h"
@@ -108,7 +109,7 @@ static void device_line(const struct iot_device *d, char *buf, size_t size)
 
 /* Stages p and commits it. On a refusal, drops what was staged. */
 static int send_policy(struct iot_nl *nl, const struct policy *p,
-		       const char *file)
+		       const char *file, struct iot_commit *res)
 {
 	struct iot_nl_error err, abort_err;
 	size_t failed = p->ndev;
@@ -126,7 +127,7 @@ static int send_policy(struct iot_nl *nl, const struct policy *p,
 		}
 		return nl_failed(&err, "%s", file);
 	}
-	if (iot_nl_load_commit(nl, p->default_policy, p->wan, p->nwan,
+	if (iot_nl_load_commit(nl, p->default_policy, p->wan, p->nwan, res,
 			       &err) < 0) {
 		iot_nl_load_abort(nl, &abort_err);
 		return nl_failed(&err, "%s", file);
@@ -134,10 +135,40 @@ static int send_policy(struct iot_nl *nl, const struct policy *p,
 	return 0;
 }
 
+/*
+ * "loaded FILE, cut N connections", or {"generation", "cut_connections"}
+ * with the generation null if the module did not say.
+ */
+static int print_loaded(const char *file, const struct iot_commit *res,
+			const struct options *opt)
+{
+	struct json j;
+
+	if (!opt->json) {
+		printf("loaded %s, cut %" PRIu32 " connection%s\n", file,
+		       res->cut, res->cut == 1 ? "" : "s");
+		return 0;
+	}
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "generation");
+	if (res->has_generation)
+		json_uint(&j, res->generation);
+	else
+		json_null(&j);
+	json_key(&j, "cut_connections");
+	json_uint(&j, res->cut);
+	json_object_end(&j);
+	if (json_end(&j) < 0)
+		return runtime_error("internal error: malformed JSON output");
+	return 0;
+}
+
 /* load <FILE|-> */
 int load_main(int argc, char *argv[], const struct options *opt)
 {
 	const char *file;
+	struct iot_commit res = { 0 };
 	struct iot_nl_error err;
 	struct iot_status st;
 	struct policy p;
@@ -145,7 +176,6 @@ int load_main(int argc, char *argv[], const struct options *opt)
 	char *shown_file;
 	int ret;
 
-	(void)opt;	/* load prints nothing */
 	if (argc < 2)
 		return usage_error(argv[0], "load: missing file name");
 	if (argc > 2)
@@ -169,7 +199,9 @@ int load_main(int argc, char *argv[], const struct options *opt)
 		ret = runtime_error("%s: %zu devices, more than the table holds (max_devices %" PRIu32 ")",
 				    file, p.ndev, st.max_devices);
 	} else {
-		ret = send_policy(nl, &p, file);
+		ret = send_policy(nl, &p, file, &res);
+		if (!ret)
+			ret = print_loaded(file, &res, opt);
 	}
 	iot_nl_close(nl);
 out:
@@ -248,7 +280,48 @@ static int check_writable(const struct policy *p)
 	return 0;
 }
 
-/* save: the live policy, in the format load reads. */
+/* {"default", "wan": [...], "devices": [{"mac", "policy", "name"}]} */
+static int write_json(const struct policy *p)
+{
+	char mac[MAC_STR_SIZE];
+	struct json j;
+	size_t i;
+
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "default");
+	json_string(&j, policy_name(p->default_policy));
+	json_key(&j, "wan");
+	json_array_begin(&j);
+	for (i = 0; i < p->nwan; i++)
+		json_string(&j, p->wan[i]);
+	json_array_end(&j);
+	json_key(&j, "devices");
+	json_array_begin(&j);
+	for (i = 0; i < p->ndev; i++) {
+		const struct iot_device *d = &p->dev[i];
+
+		mac_format(d->mac, mac);
+		json_object_begin(&j);
+		json_key(&j, "mac");
+		json_string(&j, mac);
+		json_key(&j, "policy");
+		json_string(&j, policy_name(d->policy));
+		json_key(&j, "name");
+		if (d->has_name)
+			json_string(&j, d->name);
+		else
+			json_null(&j);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
+	json_object_end(&j);
+	if (json_end(&j) < 0)
+		return runtime_error("internal error: malformed JSON output");
+	return 0;
+}
+
+/* save: the live policy, in the format load reads, or as JSON. */
 int save_main(int argc, char *argv[], const struct options *opt)
 {
 	struct iot_nl_error err;
@@ -256,9 +329,6 @@ int save_main(int argc, char *argv[], const struct options *opt)
 	struct iot_nl *nl;
 	int ret = 0;
 
-	if (opt->json)
-		return usage_error(argv[0],
-				   "save: --json is not supported: save writes a policy file");
 	if (argc > 1)
 		return usage_error(argv[0], "save: unexpected argument '%s'",
 				   shown(argv[1]));
@@ -270,6 +340,11 @@ int save_main(int argc, char *argv[], const struct options *opt)
 		goto out;
 	}
 	policy_sort(&p);
+	if (opt->json) {
+		/* JSON holds any name: nothing to check. */
+		ret = write_json(&p);
+		goto out;
+	}
 	ret = check_writable(&p);
 	if (!ret && policy_file_write(stdout, &p, IOTCTL_VERSION) < 0)
 		ret = runtime_error("save: cannot write the output");

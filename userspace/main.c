@@ -26,22 +26,34 @@ static const struct command {
 	  "deny a device: its packets never leave through a WAN interface",
 	  "Adds the device to the table with the deny policy, or changes an\n"
 	  "existing entry to deny. Forwarded packets from this source MAC are\n"
-	  "dropped when they leave through a WAN interface. name sets the\n"
-	  "label; without it, a device already in the table keeps its label.\n" },
+	  "dropped when they leave through a WAN interface, and its live\n"
+	  "connections through a WAN are cut; it prints how many. name sets\n"
+	  "the label; without it, a device already in the table keeps its\n"
+	  "label.\n" },
 	{ "allow", allow_main, "iotctl allow <MAC> [name <LABEL>]",
 	  "allow a device: its packets may leave through a WAN interface",
 	  "Adds the device to the table with the allow policy, or changes an\n"
 	  "existing entry to allow, whatever the default policy is. name sets\n"
 	  "the label; without it, a device already in the table keeps its\n"
 	  "label.\n" },
+	{ "audit", audit_main, "iotctl audit <MAC> [name <LABEL>]",
+	  "audit a device: it may use the WAN, every destination is recorded",
+	  "Adds the device to the table with the audit policy, or changes an\n"
+	  "existing entry to audit. Its packets may leave through a WAN\n"
+	  "interface, but every WAN destination is recorded (show <MAC>) and\n"
+	  "reported to monitor. name sets the label; without it, a device\n"
+	  "already in the table keeps its label.\n" },
 	{ "del", del_main, "iotctl del <MAC>",
 	  "remove a device from the table",
 	  "Removes the device from the table: the default policy applies to\n"
 	  "it again.\n" },
-	{ "show", show_main, "iotctl show [<MAC>]",
+	{ "show", show_main, "iotctl show [<MAC> | --unknown]",
 	  "list the devices in the table (the default command)",
-	  "Prints every device in the table, or only the one given, sorted by\n"
-	  "MAC address: the MAC, its policy and its label.\n" },
+	  "Prints every device in the table, sorted by MAC address: the MAC,\n"
+	  "its policy, its label and its counters. With a MAC, that device\n"
+	  "with its addresses and the WAN destinations it tried. With\n"
+	  "--unknown, the devices not in the table that the default deny\n"
+	  "kept off the WAN, and their destinations.\n" },
 	{ "flush", flush_main, "iotctl flush",
 	  "remove every device from the table",
 	  "Removes every device. The WAN names and the default policy stay.\n" },
@@ -54,24 +66,27 @@ static const struct command {
 	{ "default", default_main, "iotctl default [allow|deny]",
 	  "show or set the policy of devices not in the table",
 	  "Sets the policy of devices that are not in the table, or prints it\n"
-	  "when no policy is given.\n" },
+	  "when no policy is given. default deny cuts the live WAN\n"
+	  "connections of the devices it denies, and prints how many.\n" },
 	{ "status", status_main, "iotctl status",
 	  "show the module's version, settings and counters",
 	  "Prints the module and protocol version, the default policy, the\n"
 	  "number of devices and the limit, the WAN names, the number of\n"
-	  "packets dropped and the generation, which changes on every change\n"
-	  "to the configuration.\n" },
+	  "packets dropped, the destinations and unknown devices recorded, the\n"
+	  "monitor events sent and suppressed, and the generation, which\n"
+	  "changes on every change to the configuration.\n" },
 	{ "load", load_main, "iotctl load <FILE|->",
 	  "replace the whole policy with a policy file",
 	  "Reads a policy file (see iot-egress.conf(5)), or standard input\n"
 	  "for -, and makes the devices, the WAN names and the default policy\n"
 	  "exactly what it says, in one step. The whole file is checked\n"
 	  "first: if any line is wrong, or the kernel refuses anything,\n"
-	  "nothing changes.\n" },
+	  "nothing changes. It prints how many live connections were cut.\n" },
 	{ "save", save_main, "iotctl save",
 	  "print the whole policy as a policy file",
 	  "Prints the default policy, the WAN names and the devices, sorted\n"
-	  "by MAC address, in the format load reads back. It refuses --json.\n" },
+	  "by MAC address, in the format load reads back; with --json, the\n"
+	  "same as one JSON object.\n" },
 	{ "help", help_main, "iotctl help [<command>]",
 	  "show the usage of a command",
 	  "Prints the usage of a command, or the list of commands.\n" },

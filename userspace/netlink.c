@@ -3,12 +3,15 @@
  * The transport: everything that speaks netlink, on libnl-genl-3. The
  * commands see plain structs and an error saying what went wrong.
  */
+#define _GNU_SOURCE	/* ppoll() */
 #include <errno.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <netinet/in.h>
 #include <linux/netlink.h>
 
 #include <netlink/netlink.h>
@@ -25,6 +28,8 @@
 
 /* How often a dump the kernel flagged as interrupted is started again. */
 #define DUMP_TRIES 4
+/* Room for bursts of monitor events before the kernel drops some. */
+#define MONITOR_RCVBUF (1024 * 1024)
 
 typedef int (*parse_fn)(struct nlattr **tb, void *arg,
 			struct iot_nl_error *err);
@@ -36,6 +41,10 @@ struct iot_nl {
 
 	/* The request in flight. */
 	uint32_t seq;
+	const struct nla_policy *policy;	/* for the replies */
+	uint8_t want_cmd;			/* 0: any command */
+	/* If set, a reply the policy refuses is reported here and skipped. */
+	int (*skip_bad)(void *arg, const char *why);
 	parse_fn parse;
 	void *arg;
 	struct iot_nl_error *err;
@@ -48,24 +57,82 @@ struct iot_nl {
 
 /*
  * Lengths are checked here, so the parsers below can read what is
- * present. Strings are taken as bytes and copied with a bound, whether
- * or not the kernel NUL-terminates them.
+ * present: integers must have exactly their size. Strings are taken as
+ * bytes and copied with a bound, whether or not the kernel NUL-terminates
+ * them. Addresses are 4 or 16 bytes; which one the family says is
+ * checked by parse_addr().
  */
+#define P_U8		{ .type = NLA_U8, .maxlen = 1 }
+#define P_U16		{ .type = NLA_U16, .maxlen = 2 }
+#define P_U32		{ .type = NLA_U32, .maxlen = 4 }
+#define P_U64		{ .type = NLA_U64, .maxlen = 8 }
+#define P_MAC		{ .minlen = ETH_ALEN, .maxlen = ETH_ALEN }
+#define P_NAME		{ .maxlen = IOT_EGRESS_NAME_MAX + 1 }
+#define P_IP		{ .minlen = 4, .maxlen = 16 }
+#define P_NEST		{ .type = NLA_NESTED }
+
+/* Replies to requests: status, devices, WAN names, unknown devices. */
 static struct nla_policy attr_policy[IOT_EGRESS_A_MAX + 1] = {
-	[IOT_EGRESS_A_MAC]		= { .minlen = ETH_ALEN,
-					    .maxlen = ETH_ALEN },
-	[IOT_EGRESS_A_POLICY]		= { .type = NLA_U8 },
-	[IOT_EGRESS_A_NAME]		= { .maxlen = IOT_EGRESS_NAME_MAX + 1 },
+	[IOT_EGRESS_A_MAC]		= P_MAC,
+	[IOT_EGRESS_A_POLICY]		= P_U8,
+	[IOT_EGRESS_A_NAME]		= P_NAME,
 	[IOT_EGRESS_A_IFNAME]		= { .minlen = 1, .maxlen = IFNAMSIZ },
-	[IOT_EGRESS_A_IFINDEX]		= { .type = NLA_U32 },
-	[IOT_EGRESS_A_DEFAULT_POLICY]	= { .type = NLA_U8 },
-	[IOT_EGRESS_A_PROTO_VERSION]	= { .type = NLA_U32 },
+	[IOT_EGRESS_A_IFINDEX]		= P_U32,
+	[IOT_EGRESS_A_DEFAULT_POLICY]	= P_U8,
+	[IOT_EGRESS_A_PROTO_VERSION]	= P_U32,
 	[IOT_EGRESS_A_MODULE_VERSION]	= { .minlen = 1 },
-	[IOT_EGRESS_A_DEVICES]		= { .type = NLA_U32 },
-	[IOT_EGRESS_A_MAX_DEVICES]	= { .type = NLA_U32 },
-	[IOT_EGRESS_A_WAN_NAMES]	= { .type = NLA_U32 },
-	[IOT_EGRESS_A_DROPPED]		= { .type = NLA_U64 },
-	[IOT_EGRESS_A_GENERATION]	= { .type = NLA_U64 },
+	[IOT_EGRESS_A_DEVICES]		= P_U32,
+	[IOT_EGRESS_A_MAX_DEVICES]	= P_U32,
+	[IOT_EGRESS_A_WAN_NAMES]	= P_U32,
+	[IOT_EGRESS_A_DROPPED]		= P_U64,
+	[IOT_EGRESS_A_GENERATION]	= P_U64,
+	[IOT_EGRESS_A_DENIED_PACKETS]	= P_U64,
+	[IOT_EGRESS_A_DENIED_BYTES]	= P_U64,
+	[IOT_EGRESS_A_WAN_PACKETS]	= P_U64,
+	[IOT_EGRESS_A_WAN_BYTES]	= P_U64,
+	[IOT_EGRESS_A_LAST_DENIED]	= P_U64,
+	[IOT_EGRESS_A_LAST_WAN]		= P_U64,
+	[IOT_EGRESS_A_SUPPRESSED]	= P_U64,
+	[IOT_EGRESS_A_DEST_LIST]	= P_NEST,
+	[IOT_EGRESS_A_ADDR_LIST]	= P_NEST,
+	[IOT_EGRESS_A_FIRST_SEEN]	= P_U64,
+	[IOT_EGRESS_A_CUT]		= P_U32,
+	[IOT_EGRESS_A_DESTS]		= P_U32,
+	[IOT_EGRESS_A_MAX_DESTS]	= P_U32,
+	[IOT_EGRESS_A_DESTS_PER_DEVICE]	= P_U32,
+	[IOT_EGRESS_A_UNKNOWN]		= P_U32,	/* a count, in status */
+	[IOT_EGRESS_A_MAX_UNKNOWN]	= P_U32,
+	[IOT_EGRESS_A_EVENTS]		= P_U64,
+};
+
+/* An entry of IOT_EGRESS_A_DEST_LIST or IOT_EGRESS_A_ADDR_LIST. */
+static struct nla_policy entry_policy[IOT_EGRESS_A_MAX + 1] = {
+	[IOT_EGRESS_A_FAMILY]		= P_U8,
+	[IOT_EGRESS_A_ADDR]		= P_IP,
+	[IOT_EGRESS_A_DST]		= P_IP,
+	[IOT_EGRESS_A_SRC]		= P_IP,
+	[IOT_EGRESS_A_PROTO]		= P_U8,
+	[IOT_EGRESS_A_DPORT]		= P_U16,
+	[IOT_EGRESS_A_COUNT]		= P_U64,
+	[IOT_EGRESS_A_FIRST_SEEN]	= P_U64,
+	[IOT_EGRESS_A_LAST_SEEN]	= P_U64,
+};
+
+/* IOT_EGRESS_CMD_EVENT, from the monitor group. */
+static struct nla_policy event_policy[IOT_EGRESS_A_MAX + 1] = {
+	[IOT_EGRESS_A_EVENT]		= P_U8,
+	[IOT_EGRESS_A_TIME]		= P_U64,
+	[IOT_EGRESS_A_MAC]		= P_MAC,
+	[IOT_EGRESS_A_NAME]		= P_NAME,
+	[IOT_EGRESS_A_POLICY]		= P_U8,
+	[IOT_EGRESS_A_UNKNOWN]		= { .type = NLA_FLAG },
+	[IOT_EGRESS_A_FAMILY]		= P_U8,
+	[IOT_EGRESS_A_SRC]		= P_IP,
+	[IOT_EGRESS_A_DST]		= P_IP,
+	[IOT_EGRESS_A_PROTO]		= P_U8,
+	[IOT_EGRESS_A_DPORT]		= P_U16,
+	[IOT_EGRESS_A_COUNT]		= P_U64,
+	[IOT_EGRESS_A_SUPPRESSED]	= P_U64,
 };
 
 static struct nla_policy extack_policy[NLMSGERR_ATTR_MAX + 1] = {
@@ -140,11 +207,21 @@ static int on_valid(struct nl_msg *msg, void *arg)
 
 	if (nlh->nlmsg_type != nl->family || !nl->parse)
 		return NL_SKIP;
-	r = genlmsg_parse(nlh, 0, tb, IOT_EGRESS_A_MAX, attr_policy);
+	r = genlmsg_parse(nlh, 0, tb, IOT_EGRESS_A_MAX,
+			  nl->policy ? nl->policy : attr_policy);
+	if (r < 0 && nl->skip_bad) {
+		char why[128];
+
+		snprintf(why, sizeof(why), "skipped a malformed event: %s",
+			 nl_geterror(r));
+		return nl->skip_bad(nl->arg, why) < 0 ? NL_STOP : NL_SKIP;
+	}
 	if (r < 0) {
 		set_error(nl->err, IOT_NL_BAD_REPLY, "%s", nl_geterror(r));
 		return NL_STOP;
 	}
+	if (nl->want_cmd && genlmsg_hdr(nlh)->cmd != nl->want_cmd)
+		return NL_SKIP;
 	return nl->parse(tb, nl->arg, nl->err) < 0 ? NL_STOP : NL_OK;
 }
 
@@ -200,7 +277,52 @@ static int on_error(struct sockaddr_nl *who, struct nlmsgerr *e, void *arg)
 	return NL_STOP;
 }
 
-struct iot_nl *iot_nl_open(struct iot_nl_error *err)
+/*
+ * Joins the monitor group. libnl's own callbacks must still be in place:
+ * resolving the group is a request of its own.
+ */
+static int subscribe(struct iot_nl *nl, struct iot_nl_error *err)
+{
+	int grp, r;
+
+	grp = genl_ctrl_resolve_grp(nl->sk, IOT_EGRESS_GENL_NAME,
+				    IOT_EGRESS_MCGRP_MONITOR);
+	if (grp == -NLE_OBJ_NOTFOUND) {
+		set_error(err, IOT_NL_NO_GROUP,
+			  "the %s module has no %s multicast group",
+			  IOT_EGRESS_GENL_NAME, IOT_EGRESS_MCGRP_MONITOR);
+		return -1;
+	}
+	if (grp < 0) {
+		set_error(err, IOT_NL_LOCAL,
+			  "cannot resolve the %s multicast group: %s",
+			  IOT_EGRESS_MCGRP_MONITOR, nl_geterror(grp));
+		return -1;
+	}
+	r = nl_socket_add_membership(nl->sk, grp);
+	if (r == -NLE_PERM || r == -NLE_NOACCESS) {
+		set_error(err, IOT_NL_KERNEL, "%s", "");
+		err->errnum = r == -NLE_PERM ? EPERM : EACCES;
+		return -1;
+	}
+	if (r < 0) {
+		set_error(err, IOT_NL_LOCAL,
+			  "cannot subscribe to the %s multicast group: %s",
+			  IOT_EGRESS_MCGRP_MONITOR, nl_geterror(r));
+		return -1;
+	}
+	/* Events are not replies: no sequence numbers to match. */
+	nl_socket_disable_seq_check(nl->sk);
+	if (nl_socket_set_buffer_size(nl->sk, MONITOR_RCVBUF, 0) < 0 ||
+	    nl_socket_set_nonblocking(nl->sk) < 0) {
+		set_error(err, IOT_NL_LOCAL, "cannot set up the socket: %s",
+			  strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+static struct iot_nl *open_socket(bool monitor, struct iot_nl_error *err)
 {
 	struct iot_nl *nl;
 	int one = 1;
@@ -242,12 +364,15 @@ struct iot_nl *iot_nl_open(struct iot_nl_error *err)
 		goto fail;
 	}
 	nl->family = r;
+	if (monitor && subscribe(nl, err) < 0)
+		goto fail;
 
 	/* Requests ask for ACKs themselves; on_seq_check matches replies. */
 	nl_socket_disable_auto_ack(nl->sk);
 	nl_socket_enable_msg_peek(nl->sk);
-	if (nl_socket_modify_cb(nl->sk, NL_CB_SEQ_CHECK, NL_CB_CUSTOM,
-				on_seq_check, nl) < 0 ||
+	if ((!monitor &&
+	     nl_socket_modify_cb(nl->sk, NL_CB_SEQ_CHECK, NL_CB_CUSTOM,
+				 on_seq_check, nl) < 0) ||
 	    nl_socket_modify_cb(nl->sk, NL_CB_VALID, NL_CB_CUSTOM,
 				on_valid, nl) < 0 ||
 	    nl_socket_modify_cb(nl->sk, NL_CB_DUMP_INTR, NL_CB_CUSTOM,
@@ -270,6 +395,16 @@ nomem:
 fail:
 	iot_nl_close(nl);
 	return NULL;
+}
+
+struct iot_nl *iot_nl_open(struct iot_nl_error *err)
+{
+	return open_socket(false, err);
+}
+
+struct iot_nl *iot_nl_open_monitor(struct iot_nl_error *err)
+{
+	return open_socket(true, err);
 }
 
 void iot_nl_close(struct iot_nl *nl)
@@ -313,6 +448,7 @@ static int transact(struct iot_nl *nl, struct nl_msg *msg, parse_fn parse,
 	int r;
 
 	clear_error(err);
+	nl->policy = attr_policy;
 	nl->parse = parse;
 	nl->arg = arg;
 	nl->err = err;
@@ -341,6 +477,7 @@ static int transact(struct iot_nl *nl, struct nl_msg *msg, parse_fn parse,
 		}
 	}
 out:
+	nl->policy = NULL;
 	nl->parse = NULL;
 	nl->arg = NULL;
 	nl->err = NULL;
@@ -379,6 +516,12 @@ static void copy_string(char *dst, size_t size, const struct nlattr *attr)
 	nla_strlcpy(dst, attr, size);
 }
 
+/* An optional counter: absent is 0. The policy checked the length. */
+static uint64_t get_u64(struct nlattr *attr)
+{
+	return attr ? nla_get_u64(attr) : 0;
+}
+
 struct status_reply {
 	struct iot_status *st;
 	bool found;
@@ -392,6 +535,12 @@ static int parse_status(struct nlattr **tb, void *arg,
 		IOT_EGRESS_A_DEFAULT_POLICY, IOT_EGRESS_A_DEVICES,
 		IOT_EGRESS_A_MAX_DEVICES, IOT_EGRESS_A_WAN_NAMES,
 		IOT_EGRESS_A_DROPPED, IOT_EGRESS_A_GENERATION,
+	};
+	static const int recording[] = {
+		IOT_EGRESS_A_DESTS, IOT_EGRESS_A_MAX_DESTS,
+		IOT_EGRESS_A_DESTS_PER_DEVICE, IOT_EGRESS_A_UNKNOWN,
+		IOT_EGRESS_A_MAX_UNKNOWN, IOT_EGRESS_A_EVENTS,
+		IOT_EGRESS_A_SUPPRESSED,
 	};
 	struct status_reply *reply = arg;
 	struct iot_status *st = reply->st;
@@ -414,6 +563,20 @@ static int parse_status(struct nlattr **tb, void *arg,
 	st->wan_names = nla_get_u32(tb[IOT_EGRESS_A_WAN_NAMES]);
 	st->dropped = nla_get_u64(tb[IOT_EGRESS_A_DROPPED]);
 	st->generation = nla_get_u64(tb[IOT_EGRESS_A_GENERATION]);
+	/* Older modules record nothing: all of these, or none. */
+	st->has_recording = true;
+	for (i = 0; i < sizeof(recording) / sizeof(recording[0]); i++)
+		st->has_recording &= tb[recording[i]] != NULL;
+	if (st->has_recording) {
+		st->dests = nla_get_u32(tb[IOT_EGRESS_A_DESTS]);
+		st->max_dests = nla_get_u32(tb[IOT_EGRESS_A_MAX_DESTS]);
+		st->dests_per_device =
+			nla_get_u32(tb[IOT_EGRESS_A_DESTS_PER_DEVICE]);
+		st->unknown = nla_get_u32(tb[IOT_EGRESS_A_UNKNOWN]);
+		st->max_unknown = nla_get_u32(tb[IOT_EGRESS_A_MAX_UNKNOWN]);
+		st->events = nla_get_u64(tb[IOT_EGRESS_A_EVENTS]);
+		st->suppressed = nla_get_u64(tb[IOT_EGRESS_A_SUPPRESSED]);
+	}
 	reply->found = true;
 	return 0;
 }
@@ -435,17 +598,53 @@ int iot_nl_get_status(struct iot_nl *nl, struct iot_status *st,
 	return 0;
 }
 
-int iot_nl_set_default(struct iot_nl *nl, uint8_t policy,
+/*
+ * The writes that can deny reply with the connections they cut before
+ * the ACK. A module that sends no reply, or no count, cut nothing.
+ */
+struct cut_reply {
+	uint32_t cut;
+	bool has_generation;
+	uint64_t generation;
+	bool found;
+};
+
+static int parse_cut(struct nlattr **tb, void *arg, struct iot_nl_error *err)
+{
+	struct cut_reply *reply = arg;
+
+	if (reply->found) {
+		set_error(err, IOT_NL_BAD_REPLY, "more than one reply");
+		return -1;
+	}
+	reply->found = true;
+	if (tb[IOT_EGRESS_A_CUT])
+		reply->cut = nla_get_u32(tb[IOT_EGRESS_A_CUT]);
+	if (tb[IOT_EGRESS_A_GENERATION]) {
+		reply->has_generation = true;
+		reply->generation = nla_get_u64(tb[IOT_EGRESS_A_GENERATION]);
+	}
+	return 0;
+}
+
+int iot_nl_set_default(struct iot_nl *nl, uint8_t policy, uint32_t *cut,
 		       struct iot_nl_error *err)
 {
+	struct cut_reply reply = { 0 };
 	struct nl_msg *msg;
 
+	if (cut)
+		*cut = 0;
 	msg = new_request(nl, IOT_EGRESS_CMD_SET_DEFAULT, NLM_F_ACK, err);
 	if (!msg)
 		return -1;
 	if (nla_put_u8(msg, IOT_EGRESS_A_DEFAULT_POLICY, policy) < 0)
 		return put_failed(msg, err);
-	return doit(nl, msg, err);
+	if (transact(nl, msg, parse_cut, &reply, err) < 0)
+		return -1;
+	if (cut)
+		*cut = reply.cut;
+	return 0;
 }
 
 static int parse_device(struct nlattr **tb, struct iot_device *dev,
@@ -463,6 +662,14 @@ static int parse_device(struct nlattr **tb, struct iot_device *dev,
 		copy_string(dev->name, sizeof(dev->name),
 			    tb[IOT_EGRESS_A_NAME]);
 	dev->has_name = dev->name[0] != '\0';
+	dev->c.denied_packets = get_u64(tb[IOT_EGRESS_A_DENIED_PACKETS]);
+	dev->c.denied_bytes = get_u64(tb[IOT_EGRESS_A_DENIED_BYTES]);
+	dev->c.wan_packets = get_u64(tb[IOT_EGRESS_A_WAN_PACKETS]);
+	dev->c.wan_bytes = get_u64(tb[IOT_EGRESS_A_WAN_BYTES]);
+	dev->c.has_last_denied = tb[IOT_EGRESS_A_LAST_DENIED] != NULL;
+	dev->c.last_denied = get_u64(tb[IOT_EGRESS_A_LAST_DENIED]);
+	dev->c.has_last_wan = tb[IOT_EGRESS_A_LAST_WAN] != NULL;
+	dev->c.last_wan = get_u64(tb[IOT_EGRESS_A_LAST_WAN]);
 	return 0;
 }
 
@@ -563,10 +770,13 @@ int iot_nl_get_device(struct iot_nl *nl, const uint8_t mac[ETH_ALEN],
 }
 
 int iot_nl_set_device(struct iot_nl *nl, const struct iot_device *dev,
-		      struct iot_nl_error *err)
+		      uint32_t *cut, struct iot_nl_error *err)
 {
+	struct cut_reply reply = { 0 };
 	struct nl_msg *msg;
 
+	if (cut)
+		*cut = 0;
 	msg = mac_request(nl, IOT_EGRESS_CMD_SET_DEVICE, dev->mac, err);
 	if (!msg)
 		return -1;
@@ -574,7 +784,11 @@ int iot_nl_set_device(struct iot_nl *nl, const struct iot_device *dev,
 	    (dev->has_name &&
 	     nla_put_string(msg, IOT_EGRESS_A_NAME, dev->name) < 0))
 		return put_failed(msg, err);
-	return doit(nl, msg, err);
+	if (transact(nl, msg, parse_cut, &reply, err) < 0)
+		return -1;
+	if (cut)
+		*cut = reply.cut;
+	return 0;
 }
 
 int iot_nl_del_device(struct iot_nl *nl, const uint8_t mac[ETH_ALEN],
@@ -649,6 +863,237 @@ int iot_nl_dump_wan(struct iot_nl *nl, struct iot_wan_list *list,
 {
 	return dump(nl, IOT_EGRESS_CMD_GET_WAN, append_wan, list, reset_wans,
 		    err);
+}
+
+/*
+ * An address: the family attribute, and an address attribute whose
+ * length must be the family's (4 bytes for IPv4, 16 for IPv6).
+ */
+static int parse_addr(struct nlattr *family, struct nlattr *attr,
+		      const char *what, struct iot_addr *a,
+		      struct iot_nl_error *err)
+{
+	int len;
+
+	if (!family || !attr) {
+		set_error(err, IOT_NL_BAD_REPLY, "%s without %s", what,
+			  family ? "an address" : "a family");
+		return -1;
+	}
+	memset(a, 0, sizeof(*a));
+	a->family = nla_get_u8(family);
+	len = nla_len(attr);
+	if (!(a->family == AF_INET && len == 4) &&
+	    !(a->family == AF_INET6 && len == 16)) {
+		set_error(err, IOT_NL_BAD_REPLY,
+			  "%s: a %d-byte address of family %u", what, len,
+			  a->family);
+		return -1;
+	}
+	memcpy(a->a, nla_data(attr), (size_t)len);
+	return 0;
+}
+
+/* A destination nest, or the same attributes in an event. */
+static int parse_dest(struct nlattr **tb, struct iot_dest *d,
+		      struct iot_nl_error *err)
+{
+	memset(d, 0, sizeof(*d));
+	if (parse_addr(tb[IOT_EGRESS_A_FAMILY], tb[IOT_EGRESS_A_DST],
+		       "a destination", &d->dst, err) < 0)
+		return -1;
+	if (tb[IOT_EGRESS_A_SRC]) {
+		if (parse_addr(tb[IOT_EGRESS_A_FAMILY], tb[IOT_EGRESS_A_SRC],
+			       "a source", &d->src, err) < 0)
+			return -1;
+		d->has_src = true;
+	}
+	if (!tb[IOT_EGRESS_A_PROTO]) {
+		set_error(err, IOT_NL_BAD_REPLY, "a destination without protocol");
+		return -1;
+	}
+	d->proto = nla_get_u8(tb[IOT_EGRESS_A_PROTO]);
+	d->dport = tb[IOT_EGRESS_A_DPORT] ?
+		   nla_get_u16(tb[IOT_EGRESS_A_DPORT]) : 0;
+	d->count = get_u64(tb[IOT_EGRESS_A_COUNT]);
+	d->first_seen = get_u64(tb[IOT_EGRESS_A_FIRST_SEEN]);
+	d->last_seen = get_u64(tb[IOT_EGRESS_A_LAST_SEEN]);
+	return 0;
+}
+
+/* Each entry of a list nest, parsed with entry_policy, to fn. */
+static int parse_list(struct nlattr *list, const char *what,
+		      int (*fn)(struct nlattr **etb, void *arg,
+				struct iot_nl_error *err),
+		      void *arg, struct iot_nl_error *err)
+{
+	struct nlattr *pos;
+	int rem;
+
+	nla_for_each_nested(pos, list, rem) {
+		struct nlattr *etb[IOT_EGRESS_A_MAX + 1];
+		int r;
+
+		r = nla_parse_nested(etb, IOT_EGRESS_A_MAX, pos, entry_policy);
+		if (r < 0) {
+			set_error(err, IOT_NL_BAD_REPLY, "%s: %s", what,
+				  nl_geterror(r));
+			return -1;
+		}
+		if (fn(etb, arg, err) < 0)
+			return -1;
+	}
+	if (rem != 0) {
+		set_error(err, IOT_NL_BAD_REPLY, "%s: %d trailing bytes", what,
+			  rem);
+		return -1;
+	}
+	return 0;
+}
+
+static int append_dest(struct nlattr **etb, void *arg,
+		       struct iot_nl_error *err)
+{
+	struct iot_dest_list *list = arg;
+	struct iot_dest *v;
+
+	v = grow(list->v, &list->cap, list->n, sizeof(*v), err);
+	if (!v)
+		return -1;
+	list->v = v;
+	if (parse_dest(etb, &v[list->n], err) < 0)
+		return -1;
+	list->n++;
+	return 0;
+}
+
+static int append_addr(struct nlattr **etb, void *arg,
+		       struct iot_nl_error *err)
+{
+	struct iot_addr_list *list = arg;
+	struct iot_addr *v;
+
+	v = grow(list->v, &list->cap, list->n, sizeof(*v), err);
+	if (!v)
+		return -1;
+	list->v = v;
+	if (parse_addr(etb[IOT_EGRESS_A_FAMILY], etb[IOT_EGRESS_A_ADDR],
+		       "a device address", &v[list->n], err) < 0)
+		return -1;
+	list->n++;
+	return 0;
+}
+
+struct one_info {
+	struct iot_device_info *info;
+	bool found;
+};
+
+static int take_device_info(struct nlattr **tb, void *arg,
+			    struct iot_nl_error *err)
+{
+	struct one_info *one = arg;
+	struct iot_device_info *info = one->info;
+
+	if (one->found) {
+		set_error(err, IOT_NL_BAD_REPLY, "more than one device");
+		return -1;
+	}
+	one->found = true;
+	if (parse_device(tb, &info->dev, err) < 0)
+		return -1;
+	info->has_suppressed = tb[IOT_EGRESS_A_SUPPRESSED] != NULL;
+	info->suppressed = get_u64(tb[IOT_EGRESS_A_SUPPRESSED]);
+	if (tb[IOT_EGRESS_A_ADDR_LIST] &&
+	    parse_list(tb[IOT_EGRESS_A_ADDR_LIST], "the address list",
+		       append_addr, &info->addrs, err) < 0)
+		return -1;
+	if (tb[IOT_EGRESS_A_DEST_LIST] &&
+	    parse_list(tb[IOT_EGRESS_A_DEST_LIST], "the destination list",
+		       append_dest, &info->dests, err) < 0)
+		return -1;
+	return 0;
+}
+
+int iot_nl_get_device_info(struct iot_nl *nl, const uint8_t mac[ETH_ALEN],
+			   struct iot_device_info *info,
+			   struct iot_nl_error *err)
+{
+	struct one_info one = { .info = info };
+	struct nl_msg *msg;
+
+	memset(info, 0, sizeof(*info));
+	msg = mac_request(nl, IOT_EGRESS_CMD_GET_DEVICE, mac, err);
+	if (!msg || transact(nl, msg, take_device_info, &one, err) < 0)
+		return -1;
+	if (!one.found) {
+		set_error(err, IOT_NL_BAD_REPLY, "no device in the reply");
+		return -1;
+	}
+	return 0;
+}
+
+void iot_device_info_free(struct iot_device_info *info)
+{
+	free(info->addrs.v);
+	free(info->dests.v);
+	memset(info, 0, sizeof(*info));
+}
+
+static void reset_unknown(void *arg)
+{
+	struct iot_unknown_list *list = arg;
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		free(list->v[i].dests.v);
+	list->n = 0;
+}
+
+static int append_unknown(struct nlattr **tb, void *arg,
+			  struct iot_nl_error *err)
+{
+	struct iot_unknown_list *list = arg;
+	struct iot_unknown *v, *u;
+
+	if (!tb[IOT_EGRESS_A_MAC]) {
+		set_error(err, IOT_NL_BAD_REPLY,
+			  "an unknown device without MAC address");
+		return -1;
+	}
+	v = grow(list->v, &list->cap, list->n, sizeof(*v), err);
+	if (!v)
+		return -1;
+	list->v = v;
+	u = &v[list->n];
+	memset(u, 0, sizeof(*u));
+	/* Counted now, so that reset_unknown() frees its destinations. */
+	list->n++;
+	memcpy(u->mac, nla_data(tb[IOT_EGRESS_A_MAC]), ETH_ALEN);
+	u->denied_packets = get_u64(tb[IOT_EGRESS_A_DENIED_PACKETS]);
+	u->denied_bytes = get_u64(tb[IOT_EGRESS_A_DENIED_BYTES]);
+	u->first_seen = get_u64(tb[IOT_EGRESS_A_FIRST_SEEN]);
+	u->has_last_denied = tb[IOT_EGRESS_A_LAST_DENIED] != NULL;
+	u->last_denied = get_u64(tb[IOT_EGRESS_A_LAST_DENIED]);
+	if (tb[IOT_EGRESS_A_DEST_LIST] &&
+	    parse_list(tb[IOT_EGRESS_A_DEST_LIST], "the destination list",
+		       append_dest, &u->dests, err) < 0)
+		return -1;
+	return 0;
+}
+
+int iot_nl_dump_unknown(struct iot_nl *nl, struct iot_unknown_list *list,
+			struct iot_nl_error *err)
+{
+	return dump(nl, IOT_EGRESS_CMD_GET_UNKNOWN, append_unknown, list,
+		    reset_unknown, err);
+}
+
+void iot_unknown_list_free(struct iot_unknown_list *list)
+{
+	reset_unknown(list);
+	free(list->v);
+	*list = (struct iot_unknown_list){ 0 };
 }
 
 void iot_device_list_free(struct iot_device_list *list)
@@ -811,9 +1256,13 @@ out:
 
 int iot_nl_load_commit(struct iot_nl *nl, uint8_t default_policy,
 		       const char (*wan)[IFNAMSIZ], size_t nwan,
-		       struct iot_nl_error *err)
+		       struct iot_commit *res, struct iot_nl_error *err)
 {
+	struct cut_reply reply = { 0 };
 	struct nl_msg *msg;
+
+	if (res)
+		*res = (struct iot_commit){ 0 };
 
 	msg = new_request(nl, IOT_EGRESS_CMD_LOAD_COMMIT, NLM_F_ACK, err);
 	if (!msg)
@@ -838,7 +1287,14 @@ int iot_nl_load_commit(struct iot_nl *nl, uint8_t default_policy,
 		if (nla_nest_end(msg, list) < 0)
 			return put_failed(msg, err);
 	}
-	return doit(nl, msg, err);
+	if (transact(nl, msg, parse_cut, &reply, err) < 0)
+		return -1;
+	if (res) {
+		res->cut = reply.cut;
+		res->has_generation = reply.has_generation;
+		res->generation = reply.generation;
+	}
+	return 0;
 }
 
 int iot_nl_load_abort(struct iot_nl *nl, struct iot_nl_error *err)
@@ -847,4 +1303,135 @@ int iot_nl_load_abort(struct iot_nl *nl, struct iot_nl_error *err)
 
 	msg = new_request(nl, IOT_EGRESS_CMD_LOAD_ABORT, NLM_F_ACK, err);
 	return msg ? doit(nl, msg, err) : -1;
+}
+
+/* The monitor: what iot_nl_monitor_wait() hands on. */
+struct monitor {
+	iot_event_fn fn;
+	void *arg;
+	bool stop;
+};
+
+static int parse_event(struct nlattr **tb, struct iot_event *ev,
+		       struct iot_nl_error *err)
+{
+	static const struct {
+		int attr;
+		const char *name;
+	} required[] = {
+		{ IOT_EGRESS_A_EVENT, "event type" },
+		{ IOT_EGRESS_A_TIME, "time" },
+		{ IOT_EGRESS_A_MAC, "MAC address" },
+		{ IOT_EGRESS_A_POLICY, "policy" },
+	};
+	size_t i;
+
+	memset(ev, 0, sizeof(*ev));
+	for (i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
+		if (!tb[required[i].attr]) {
+			set_error(err, IOT_NL_BAD_REPLY, "an event without %s",
+				  required[i].name);
+			return -1;
+		}
+	}
+	if (parse_dest(tb, &ev->dest, err) < 0)
+		return -1;
+	ev->event = nla_get_u8(tb[IOT_EGRESS_A_EVENT]);
+	ev->time = nla_get_u64(tb[IOT_EGRESS_A_TIME]);
+	memcpy(ev->mac, nla_data(tb[IOT_EGRESS_A_MAC]), ETH_ALEN);
+	if (tb[IOT_EGRESS_A_NAME])
+		copy_string(ev->name, sizeof(ev->name), tb[IOT_EGRESS_A_NAME]);
+	ev->has_name = ev->name[0] != '\0';
+	ev->policy = nla_get_u8(tb[IOT_EGRESS_A_POLICY]);
+	ev->unknown = tb[IOT_EGRESS_A_UNKNOWN] != NULL;
+	ev->suppressed = get_u64(tb[IOT_EGRESS_A_SUPPRESSED]);
+	return 0;
+}
+
+static int skip_event(void *arg, const char *why)
+{
+	struct monitor *m = arg;
+
+	if (m->stop)
+		return -1;
+	if (m->fn(NULL, why, m->arg)) {
+		m->stop = true;
+		return -1;
+	}
+	return 0;
+}
+
+/* A malformed event is skipped and reported: the monitor goes on. */
+static int take_event(struct nlattr **tb, void *arg, struct iot_nl_error *err)
+{
+	struct monitor *m = arg;
+	struct iot_nl_error bad;
+	struct iot_event ev;
+	int r;
+
+	(void)err;
+	if (m->stop)
+		return -1;
+	clear_error(&bad);
+	if (parse_event(tb, &ev, &bad) < 0) {
+		char why[sizeof(bad.msg) + 32];
+
+		snprintf(why, sizeof(why), "skipped a malformed event: %s",
+			 bad.msg);
+		r = m->fn(NULL, why, m->arg);
+	} else {
+		r = m->fn(&ev, NULL, m->arg);
+	}
+	if (r) {
+		m->stop = true;
+		return -1;
+	}
+	return 0;
+}
+
+int iot_nl_monitor_wait(struct iot_nl *nl, const sigset_t *sigmask,
+			iot_event_fn fn, void *arg, struct iot_nl_error *err)
+{
+	struct monitor m = { .fn = fn, .arg = arg };
+	struct pollfd pfd = { .fd = nl_socket_get_fd(nl->sk), .events = POLLIN };
+	int r;
+
+	clear_error(err);
+	r = ppoll(&pfd, 1, NULL, sigmask);
+	if (r < 0 && errno == EINTR)
+		return 0;
+	if (r < 0) {
+		set_error(err, IOT_NL_LOCAL, "cannot wait for events: %s",
+			  strerror(errno));
+		return -1;
+	}
+
+	nl->policy = event_policy;
+	nl->want_cmd = IOT_EGRESS_CMD_EVENT;
+	nl->skip_bad = skip_event;
+	nl->parse = take_event;
+	nl->arg = &m;
+	nl->err = err;
+	r = nl_recvmsgs(nl->sk, nl->cb);
+	nl->policy = NULL;
+	nl->parse = NULL;
+	nl->arg = NULL;
+	nl->err = NULL;
+	nl->want_cmd = 0;
+	nl->skip_bad = NULL;
+
+	if (m.stop)
+		return 1;
+	if (r == -NLE_AGAIN || r == -NLE_INTR)
+		return 0;
+	/* ENOBUFS: the kernel dropped events the socket had no room for. */
+	if (r == -NLE_NOMEM)
+		return fn(NULL, "events were lost: the socket's receive buffer overflowed",
+			  arg) ? 1 : 0;
+	if (r < 0) {
+		set_error(err, IOT_NL_LOCAL, "cannot receive events: %s",
+			  nl_geterror(r));
+		return -1;
+	}
+	return 0;
 }

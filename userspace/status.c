@@ -6,6 +6,33 @@
 #include "iotctl.h"
 #include "json.h"
 
+/*
+ * default deny prints "default deny, cut N connections"; default allow
+ * nothing. With --json, both print {"default", "cut_connections"}.
+ */
+static int print_set_default(uint8_t policy, uint32_t cut,
+			     const struct options *opt)
+{
+	struct json j;
+
+	if (!opt->json) {
+		if (policy == IOT_EGRESS_POLICY_DENY)
+			printf("default deny, cut %" PRIu32 " connection%s\n",
+			       cut, cut == 1 ? "" : "s");
+		return 0;
+	}
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "default");
+	json_string(&j, policy_name(policy));
+	json_key(&j, "cut_connections");
+	json_uint(&j, cut);
+	json_object_end(&j);
+	if (json_end(&j) < 0)
+		return runtime_error("internal error: malformed JSON output");
+	return 0;
+}
+
 /* default [allow|deny] */
 int default_main(int argc, char *argv[], const struct options *opt)
 {
@@ -13,6 +40,7 @@ int default_main(int argc, char *argv[], const struct options *opt)
 	struct iot_status st;
 	struct iot_nl *nl;
 	struct json j;
+	uint32_t cut = 0;
 	int policy = 0;
 	int ret = 0;
 
@@ -21,6 +49,10 @@ int default_main(int argc, char *argv[], const struct options *opt)
 				   shown(argv[2]));
 	if (argc == 2) {
 		policy = policy_parse(argv[1]);
+		if (policy == IOT_EGRESS_POLICY_AUDIT)
+			return usage_error(argv[0],
+					   "default: the default policy is allow or deny, not '%s'",
+					   argv[1]);
 		if (policy < 0)
 			return usage_error(argv[0],
 					   "default: unknown policy '%s'",
@@ -29,8 +61,11 @@ int default_main(int argc, char *argv[], const struct options *opt)
 
 	nl = iot_nl_open(&err);
 	if (argc == 2) {
-		if (!nl || iot_nl_set_default(nl, (uint8_t)policy, &err) < 0)
+		if (!nl ||
+		    iot_nl_set_default(nl, (uint8_t)policy, &cut, &err) < 0)
 			ret = nl_failed(&err, "default %s", argv[1]);
+		else
+			ret = print_set_default((uint8_t)policy, cut, opt);
 		goto out;
 	}
 	if (!nl || iot_nl_get_status(nl, &st, &err) < 0) {
@@ -72,7 +107,27 @@ static void print_status(const struct iot_status *st,
 		printf("\n");
 	}
 	printf("dropped: %" PRIu64 "\n", st->dropped);
+	if (st->has_recording) {
+		printf("destinations: %" PRIu32 " (max %" PRIu32 ", %" PRIu32
+		       " per device)\n", st->dests, st->max_dests,
+		       st->dests_per_device);
+		printf("unknown devices: %" PRIu32 " (max %" PRIu32 ")\n",
+		       st->unknown, st->max_unknown);
+		printf("events: %" PRIu64 " (%" PRIu64 " suppressed)\n",
+		       st->events, st->suppressed);
+	}
 	printf("generation: %" PRIu64 "\n", st->generation);
+}
+
+/* A number a module older than the recording does not give: null. */
+static void json_optional(struct json *j, const char *key, bool has,
+			  uint64_t v)
+{
+	json_key(j, key);
+	if (has)
+		json_uint(j, v);
+	else
+		json_null(j);
 }
 
 static int print_status_json(const struct iot_status *st,
@@ -102,6 +157,14 @@ static int print_status_json(const struct iot_status *st,
 	json_uint(&j, st->dropped);
 	json_key(&j, "generation");
 	json_uint(&j, st->generation);
+	json_optional(&j, "dests", st->has_recording, st->dests);
+	json_optional(&j, "max_dests", st->has_recording, st->max_dests);
+	json_optional(&j, "dests_per_device", st->has_recording,
+		      st->dests_per_device);
+	json_optional(&j, "unknown", st->has_recording, st->unknown);
+	json_optional(&j, "max_unknown", st->has_recording, st->max_unknown);
+	json_optional(&j, "events", st->has_recording, st->events);
+	json_optional(&j, "suppressed", st->has_recording, st->suppressed);
 	json_object_end(&j);
 	if (json_end(&j) < 0)
 		return runtime_error("internal error: malformed JSON output");

@@ -3,6 +3,7 @@
  * Checks on the names users give us. Both are done before anything is
  * sent, so that a typo gets a precise message instead of a bare EINVAL.
  */
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <net/if.h>
@@ -80,5 +81,25 @@ bool label_valid(const char *s, char *why, size_t why_size)
 			return false;
 		}
 	}
+	return true;
+}
+
+/* A count given on the command line: 1 or more, decimal digits only. */
+bool count_parse(const char *s, uint64_t *n)
+{
+	uint64_t v = 0;
+
+	if (!*s)
+		return false;
+	for (; *s; s++) {
+		unsigned int d = (unsigned int)(*s - '0');
+
+		if (*s < '0' || *s > '9' || v > (UINT64_MAX - d) / 10)
+			return false;
+		v = v * 10 + d;
+	}
+	if (v == 0)
+		return false;
+	*n = v;
 	return true;
 }

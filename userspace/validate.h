@@ -4,8 +4,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 bool ifname_valid(const char *s);
 bool label_valid(const char *s, char *why, size_t why_size);
+bool count_parse(const char *s, uint64_t *n);
 
 #endif

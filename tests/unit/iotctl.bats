@@ -46,6 +46,8 @@ module_absent() {
 
 DENY_USAGE='iotctl deny <MAC> [name <LABEL>]'
 ALLOW_USAGE='iotctl allow <MAC> [name <LABEL>]'
+AUDIT_USAGE='iotctl audit <MAC> [name <LABEL>]'
+SHOW_USAGE='iotctl show [<MAC> | --unknown]'
 WAN_USAGE='iotctl wan [add <IFNAME> | del <IFNAME> | show]'
 GLOBAL_USAGE='iotctl [-j|--json] <command> [<args>]'
 
@@ -65,7 +67,7 @@ GLOBAL_USAGE='iotctl [-j|--json] <command> [<args>]'
 	run -0 --separate-stderr "$IOTCTL" --help
 	[ -z "$stderr" ]
 	[ "${lines[0]}" = "usage: $GLOBAL_USAGE" ]
-	for cmd in deny allow del show flush wan default status help; do
+	for cmd in deny allow audit del show flush wan default status help; do
 		[ "$(grep -c "^  $cmd  *[a-z]" <<<"$output")" -eq 1 ]
 	done
 	grep -q -- '-j, --json' <<<"$output"
@@ -93,8 +95,9 @@ GLOBAL_USAGE='iotctl [-j|--json] <command> [<args>]'
 	local -A usage=(
 		[deny]="$DENY_USAGE"
 		[allow]="$ALLOW_USAGE"
+		[audit]="$AUDIT_USAGE"
 		[del]='iotctl del <MAC>'
-		[show]='iotctl show [<MAC>]'
+		[show]="$SHOW_USAGE"
 		[flush]='iotctl flush'
 		[wan]="$WAN_USAGE"
 		[default]='iotctl default [allow|deny]'
@@ -143,6 +146,55 @@ GLOBAL_USAGE='iotctl [-j|--json] <command> [<args>]'
 	usage_error "$DENY_USAGE" 'iotctl: deny: missing MAC address' deny --json
 }
 
+@test "help audit describes the audit policy" {
+	run -0 --separate-stderr "$IOTCTL" help audit
+	[ -z "$stderr" ]
+	[ "${lines[0]}" = "usage: $AUDIT_USAGE" ]
+	grep -q 'audit policy' <<<"$output"
+	grep -q 'destination is recorded' <<<"$output"
+}
+
+@test "audit: the arguments of deny, the same messages" {
+	usage_error "$AUDIT_USAGE" 'iotctl: audit: missing MAC address' audit
+	usage_error "$AUDIT_USAGE" 'iotctl: audit: missing MAC address' audit -j
+	usage_error "$AUDIT_USAGE" "iotctl: audit: unexpected argument 'x'" \
+		audit 02:00:00:00:00:0c x
+	usage_error "$AUDIT_USAGE" "iotctl: audit: unexpected argument 'name'" \
+		audit 02:00:00:00:00:0c name cam name cam2
+	usage_error "$AUDIT_USAGE" "iotctl: audit: missing label after 'name'" \
+		audit 02:00:00:00:00:0c name
+	fails 2 "iotctl: invalid MAC address '02:00:00:00:00:0g'" \
+		audit 02:00:00:00:00:0g
+	fails 2 "iotctl: '01:00:5e:00:00:01' is a multicast address, not a device" \
+		audit 01:00:5e:00:00:01
+	fails 2 "iotctl: invalid name 'front door': contains a space" \
+		audit 02:00:00:00:00:0c name 'front door'
+}
+
+@test "show: --unknown, a MAC, not both, no other option" {
+	usage_error "$SHOW_USAGE" "iotctl: show: unexpected argument '02:00:00:00:00:0c'" \
+		show --unknown 02:00:00:00:00:0c
+	usage_error "$SHOW_USAGE" "iotctl: show: unexpected argument '--unknown'" \
+		show 02:00:00:00:00:0c --unknown
+	usage_error "$SHOW_USAGE" "iotctl: show: unexpected argument '--unknown'" \
+		show --unknown --unknown
+	usage_error "$SHOW_USAGE" "iotctl: show: unknown option '--unknwon'" \
+		show --unknwon
+	usage_error "$SHOW_USAGE" "iotctl: show: unknown option '-u'" \
+		show -j -u
+	# the MAC is checked as for any other command
+	fails 2 "iotctl: invalid MAC address '-'" show -
+}
+
+@test "default: audit is a device policy only" {
+	usage_error 'iotctl default [allow|deny]' \
+		"iotctl: default: the default policy is allow or deny, not 'audit'" \
+		default audit
+	usage_error 'iotctl default [allow|deny]' \
+		"iotctl: default: the default policy is allow or deny, not 'audit'" \
+		-j default audit
+}
+
 @test "deny and allow: unexpected arguments" {
 	usage_error "$DENY_USAGE" "iotctl: deny: unexpected argument 'x'" \
 		deny 02:00:00:00:00:0c x
@@ -168,7 +220,7 @@ GLOBAL_USAGE='iotctl [-j|--json] <command> [<args>]'
 }
 
 @test "show, flush, status: extra arguments" {
-	usage_error 'iotctl show [<MAC>]' "iotctl: show: unexpected argument 'x'" \
+	usage_error "$SHOW_USAGE" "iotctl: show: unexpected argument 'x'" \
 		show 02:00:00:00:00:0c x
 	usage_error 'iotctl flush' "iotctl: flush: unexpected argument 'now'" flush now
 	usage_error 'iotctl status' "iotctl: status: unexpected argument 'all'" status all
@@ -203,6 +255,7 @@ GLOBAL_USAGE='iotctl [-j|--json] <command> [<args>]'
 	fails 2 "iotctl: invalid MAC address 'x'" allow x name cam
 	fails 2 "iotctl: invalid MAC address 'x'" del x
 	fails 2 "iotctl: invalid MAC address 'x'" show x
+	fails 2 "iotctl: invalid MAC address 'x'" audit x
 }
 
 @test "control characters in a bad argument are shown escaped" {
@@ -259,9 +312,14 @@ GLOBAL_USAGE='iotctl [-j|--json] <command> [<args>]'
 
 @test "invalid input never opens a netlink socket" {
 	command -v strace >/dev/null || skip "strace is not installed"
-	run -2 strace -f -e trace=socket -o "$BATS_TEST_TMPDIR/trace" \
-		"$IOTCTL" deny ff:ff:ff:ff:ff:ff
-	run -1 grep -q AF_NETLINK "$BATS_TEST_TMPDIR/trace"
+	local args
+	for args in "deny ff:ff:ff:ff:ff:ff" "audit 02:00:00:00:00:0g" \
+		"show --unknown x" "default audit"; do
+		# shellcheck disable=SC2086 # split on purpose
+		run -2 strace -f -e trace=socket -o "$BATS_TEST_TMPDIR/trace" \
+			"$IOTCTL" $args
+		run -1 grep -q AF_NETLINK "$BATS_TEST_TMPDIR/trace"
+	done
 	# and the check can see one when there is one
 	run strace -f -e trace=socket -o "$BATS_TEST_TMPDIR/trace" \
 		"$IOTCTL" deny 02:00:00:00:00:0c
@@ -275,7 +333,11 @@ GLOBAL_USAGE='iotctl [-j|--json] <command> [<args>]'
 	fails 1 "$NOT_LOADED" show
 	fails 1 "$NOT_LOADED" show 02:00:00:00:00:0c --json
 	fails 1 "$NOT_LOADED" deny 02:00:00:00:00:0c name dvr-front
+	fails 1 "$NOT_LOADED" -j deny 02:00:00:00:00:0c
 	fails 1 "$NOT_LOADED" allow AABB.CCDD.EEFE
+	fails 1 "$NOT_LOADED" audit 02:00:00:00:00:0c name nvr
+	fails 1 "$NOT_LOADED" show --unknown
+	fails 1 "$NOT_LOADED" show --unknown --json
 	fails 1 "$NOT_LOADED" del 02-00-00-00-00-0c
 	fails 1 "$NOT_LOADED" flush
 	fails 1 "$NOT_LOADED" wan

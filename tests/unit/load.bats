@@ -54,12 +54,14 @@ module_absent() {
 		load a b
 }
 
-@test "save: extra arguments, and --json is refused wherever it is" {
-	local want="iotctl: save: --json is not supported: save writes a policy file"$'\n'"usage: iotctl save"
+@test "save: extra arguments" {
 	fails 2 "iotctl: save: unexpected argument 'x'"$'\n'"usage: iotctl save" save x
-	fails 2 "$want" save -j
-	fails 2 "$want" save --json
-	fails 2 "$want" -j save
+	fails 2 "iotctl: save: unexpected argument 'x'"$'\n'"usage: iotctl save" save -j x
+}
+
+@test "help save names --json" {
+	run -0 "$IOTCTL" help save
+	grep -q -- '--json' <<<"$output"
 }
 
 @test "an invalid line: FILE:LINE: reason: 'text', exit 2" {
@@ -120,5 +122,19 @@ module_absent() {
 	fails 1 "$NOT_LOADED" load ok.conf
 	fails 1 "$NOT_LOADED" load - < ok.conf
 	fails 1 "$NOT_LOADED" load /dev/null
+	fails 1 "$NOT_LOADED" -j load ok.conf
+	printf 'default deny\naudit 02:00:00:00:00:0e name nvr\n' > audit.conf
+	fails 1 "$NOT_LOADED" load audit.conf
 	fails 1 "$NOT_LOADED" save
+	fails 1 "$NOT_LOADED" save -j
+	fails 1 "$NOT_LOADED" --json save
+}
+
+@test "audit lines load like deny lines; default audit is refused" {
+	printf 'default deny\naudit 02:00:00:00:00:0e name nvr\naudit 02:00:00:00:00:0g\n' > audit.conf
+	fails 2 "iotctl: audit.conf:3: invalid MAC address: '02:00:00:00:00:0g'" \
+		load audit.conf
+	printf 'default audit\n' > audit.conf
+	fails 2 "iotctl: audit.conf:1: default: the default policy is allow or deny: 'audit'" \
+		load audit.conf
 }

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Host unit tests for the parts of iotctl that need no kernel: the MAC
- * parser and formatter, the label and interface name checks, and the JSON
- * writer. Table-driven; prints TAP, one test per table row.
+ * parser and formatter, the label and interface name checks, the JSON
+ * writer, and how times, sizes, protocols, addresses and tables are
+ * shown. Table-driven; prints TAP, one test per table row.
  */
 #define _GNU_SOURCE
 #include <stdarg.h>
@@ -10,7 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
+#include "format.h"
 #include "iot_egress.h"
 #include "json.h"
 #include "mac.h"
@@ -266,6 +270,294 @@ static void test_ifnames(void)
 		check(ifname_valid(ifname_cases[i].in) == ifname_cases[i].valid,
 		      "interface name '%s' is %s", visible(ifname_cases[i].in),
 		      ifname_cases[i].valid ? "valid" : "refused");
+}
+
+#define NOW 1795775462ULL	/* 2026-11-27T10:31:02Z */
+
+static const struct {
+	bool has;
+	uint64_t t, now;
+	const char *want;
+} ago_cases[] = {
+	{ false, 0, NOW, "never" },
+	{ false, NOW, NOW, "never" },
+	{ true, NOW, NOW, "0 s ago" },
+	{ true, NOW - 1, NOW, "1 s ago" },
+	{ true, NOW - 59, NOW, "59 s ago" },
+	{ true, NOW - 60, NOW, "1 min ago" },
+	{ true, NOW - 180, NOW, "3 min ago" },
+	{ true, NOW - 239, NOW, "3 min ago" },
+	{ true, NOW - 3599, NOW, "59 min ago" },
+	{ true, NOW - 3600, NOW, "1 h ago" },
+	{ true, NOW - 86399, NOW, "23 h ago" },
+	{ true, NOW - 86400, NOW, "1 day ago" },
+	{ true, NOW - 172799, NOW, "1 day ago" },
+	{ true, NOW - 172800, NOW, "2 days ago" },
+	{ true, 0, NOW, "20784 days ago" },
+	{ true, NOW + 1, NOW, "in the future" },
+	{ true, UINT64_MAX, NOW, "in the future" },
+	{ true, 0, UINT64_MAX, "213503982334601 days ago" },
+};
+
+static void test_ago(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ago_cases); i++) {
+		char got[AGO_SIZE];
+
+		format_ago(got, ago_cases[i].has, ago_cases[i].t,
+			   ago_cases[i].now);
+		if (!check(!strcmp(got, ago_cases[i].want),
+			   "format_ago: %s", ago_cases[i].want))
+			printf("# got '%s'\n", got);
+	}
+}
+
+static const struct {
+	uint64_t t;
+	const char *want;
+} iso_cases[] = {
+	{ 0, "1970-01-01T00:00:00Z" },
+	{ NOW, "2026-11-27T10:31:02Z" },
+	{ 951782400, "2000-02-29T00:00:00Z" },
+	{ 2147483648ULL, "2038-01-19T03:14:08Z" },
+	{ 253402300799ULL, "9999-12-31T23:59:59Z" },
+	/* no 4-digit year: the number itself */
+	{ 253402300800ULL, "253402300800" },
+	{ UINT64_MAX, "18446744073709551615" },
+};
+
+static void test_iso_time(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(iso_cases); i++) {
+		char got[ISO_TIME_SIZE];
+
+		format_iso_time(got, iso_cases[i].t);
+		if (!check(!strcmp(got, iso_cases[i].want),
+			   "format_iso_time: %s", iso_cases[i].want))
+			printf("# got '%s'\n", got);
+	}
+}
+
+static const struct {
+	uint64_t n;
+	const char *want;
+} bytes_cases[] = {
+	{ 0, "0 B" },
+	{ 1, "1 B" },
+	{ 1023, "1023 B" },
+	{ 1024, "1.0 KiB" },
+	{ 1536, "1.5 KiB" },
+	{ 1023 * 1024, "1023.0 KiB" },
+	{ 1048524, "1023.9 KiB" },
+	/* what would print as 1024.0 KiB is 1.0 MiB */
+	{ 1048525, "1.0 MiB" },
+	{ 1048576, "1.0 MiB" },
+	{ 10ULL << 30, "10.0 GiB" },
+	{ 3ULL << 40, "3.0 TiB" },
+	{ 5ULL << 50, "5.0 PiB" },
+	{ UINT64_MAX, "16.0 EiB" },
+};
+
+static void test_bytes(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bytes_cases); i++) {
+		char got[BYTES_SIZE];
+
+		format_bytes(got, bytes_cases[i].n);
+		if (!check(!strcmp(got, bytes_cases[i].want),
+			   "format_bytes: %s", bytes_cases[i].want))
+			printf("# got '%s'\n", got);
+	}
+}
+
+static const struct {
+	uint8_t proto;
+	uint16_t dport;
+	const char *name;	/* proto_name() */
+	const char *service;	/* format_service() */
+} proto_cases[] = {
+	{ IPPROTO_TCP, 25, "tcp", "tcp/25" },
+	{ IPPROTO_TCP, 0, "tcp", "tcp/0" },
+	{ IPPROTO_UDP, 53, "udp", "udp/53" },
+	{ IPPROTO_UDP, 65535, "udp", "udp/65535" },
+	{ IPPROTO_ICMP, 0, "icmp", "icmp" },
+	{ IPPROTO_ICMPV6, 0, "icmpv6", "icmpv6" },
+	{ 47, 0, "47", "47" },
+	{ 132, 443, "132", "132/443" },
+	{ 0, 0, "0", "0" },
+	{ 255, 65535, "255", "255/65535" },
+};
+
+static void test_protocols(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(proto_cases); i++) {
+		char buf[PROTO_SIZE], svc[SERVICE_SIZE];
+		const char *name = proto_name(buf, proto_cases[i].proto);
+
+		format_service(svc, proto_cases[i].proto, proto_cases[i].dport);
+		if (!check(!strcmp(name, proto_cases[i].name) &&
+			   !strcmp(svc, proto_cases[i].service),
+			   "protocol %u port %u is %s, %s",
+			   proto_cases[i].proto, proto_cases[i].dport,
+			   proto_cases[i].name, proto_cases[i].service))
+			printf("# got '%s', '%s'\n", name, svc);
+	}
+}
+
+static const struct {
+	struct iot_addr a;
+	const char *want;
+} addr_cases[] = {
+	{ { AF_INET, { 203, 0, 113, 25 } }, "203.0.113.25" },
+	{ { AF_INET, { 0 } }, "0.0.0.0" },
+	{ { AF_INET6, { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 } }, "2001:db8::1" },
+	{ { AF_INET6, { 0xfe, 0x80, [8] = 0x02, [15] = 0x0c } },
+	  "fe80::200:0:0:c" },
+	{ { AF_INET6, { [10] = 0xff, [11] = 0xff, 192, 0, 2, 1 } },
+	  "::ffff:192.0.2.1" },
+	{ { 0, { 1, 2, 3, 4 } }, "?" },
+	{ { 99, { 1, 2, 3, 4 } }, "?" },
+};
+
+static void test_addresses(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(addr_cases); i++) {
+		char got[ADDR_SIZE];
+
+		format_addr(got, &addr_cases[i].a);
+		if (!check(!strcmp(got, addr_cases[i].want),
+			   "format_addr: %s", addr_cases[i].want))
+			printf("# got '%s'\n", got);
+	}
+	check(!strcmp(family_name(AF_INET), "ipv4") &&
+	      !strcmp(family_name(AF_INET6), "ipv6") && !family_name(0) &&
+	      !family_name(AF_PACKET),
+	      "family_name: ipv4, ipv6, NULL for others");
+}
+
+static void test_names(void)
+{
+	check(!strcmp(verdict_name(IOT_EGRESS_POLICY_DENY), "denied") &&
+	      !strcmp(verdict_name(IOT_EGRESS_POLICY_AUDIT), "audited") &&
+	      !verdict_name(IOT_EGRESS_POLICY_ALLOW) &&
+	      !verdict_name(IOT_EGRESS_POLICY_UNSPEC) && !verdict_name(200),
+	      "verdict_name: denied, audited, NULL for others");
+	check(!strcmp(event_name(IOT_EGRESS_EVENT_NEW), "new") &&
+	      !strcmp(event_name(IOT_EGRESS_EVENT_REPEAT), "repeat") &&
+	      !event_name(IOT_EGRESS_EVENT_UNSPEC) && !event_name(3),
+	      "event_name: new, repeat, NULL for others");
+}
+
+static const struct {
+	const char *in;
+	uint64_t want;		/* 0: refused */
+} count_cases[] = {
+	{ "1", 1 },
+	{ "42", 42 },
+	{ "007", 7 },
+	{ "18446744073709551615", UINT64_MAX },
+	{ "18446744073709551616", 0 },
+	{ "99999999999999999999", 0 },
+	{ "0", 0 },
+	{ "000", 0 },
+	{ "", 0 },
+	{ "-1", 0 },
+	{ "+1", 0 },
+	{ " 1", 0 },
+	{ "1 ", 0 },
+	{ "1e3", 0 },
+	{ "0x10", 0 },
+	{ "ten", 0 },
+};
+
+static void test_counts(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(count_cases); i++) {
+		uint64_t n = 12345;
+		bool ok = count_parse(count_cases[i].in, &n);
+
+		if (count_cases[i].want)
+			check(ok && n == count_cases[i].want,
+			      "count_parse accepts '%s'",
+			      visible(count_cases[i].in));
+		else
+			check(!ok && n == 12345, "count_parse refuses '%s'",
+			      visible(count_cases[i].in));
+	}
+}
+
+/* Prints t into memory; NULL if table_print() failed. */
+static char *table_run(const struct table *t, const char *indent)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int r;
+
+	if (!f) {
+		perror("open_memstream");
+		exit(1);
+	}
+	r = table_print(t, f, indent);
+	fclose(f);
+	if (r < 0) {
+		free(buf);
+		return NULL;
+	}
+	return buf;
+}
+
+static void test_tables(void)
+{
+	static const char *const columns[] = { "A", ">N", "LAST" };
+	static const char *const r1[] = { "x", "1", "a b" };
+	static const char *const r2[] = { "long", "123", "" };
+	static const char *const r3[] = { "", "", "z" };
+	static const char *const many[TABLE_MAX_COLS + 1] = { "" };
+	struct table t;
+	char *got;
+
+	table_init(&t, 3, columns);
+	got = table_run(&t, "");
+	if (!check(got && !strcmp(got, "A  N  LAST\n"),
+		   "table: the header alone, '>' not printed"))
+		printf("# got %s\n", got ? visible(got) : "(failed)");
+	free(got);
+
+	table_row(&t, r1);
+	table_row(&t, r2);
+	table_row(&t, r3);
+	got = table_run(&t, "");
+	if (!check(got && !strcmp(got, "A       N  LAST\n"
+				       "x       1  a b\n"
+				       "long  123\n"
+				       "           z\n"),
+		   "table: aligned columns, numbers right, no trailing spaces"))
+		printf("# got %s\n", got ? visible(got) : "(failed)");
+	free(got);
+	got = table_run(&t, "    ");
+	check(got && !strncmp(got, "    A       N  LAST\n    x", 25),
+	      "table: every line indented");
+	free(got);
+	table_free(&t);
+
+	table_init(&t, TABLE_MAX_COLS + 1, many);
+	table_row(&t, many);
+	check(!table_run(&t, ""), "table: more than %d columns is refused",
+	      TABLE_MAX_COLS);
+	table_free(&t);
 }
 
 /* Runs a writer script into memory; returns the output, or NULL if
@@ -544,6 +836,14 @@ int main(int argc, char *argv[])
 	test_labels();
 	test_ifnames();
 	test_json();
+	test_ago();
+	test_iso_time();
+	test_bytes();
+	test_protocols();
+	test_addresses();
+	test_names();
+	test_counts();
+	test_tables();
 	printf("1..%u\n", tests_run);
 	return tests_failed ? 1 : 0;
 }

@@ -32,6 +32,7 @@ int default_main(int argc, char *argv[], const struct options *opt);
 int status_main(int argc, char *argv[], const struct options *opt);
 int load_main(int argc, char *argv[], const struct options *opt);
 int save_main(int argc, char *argv[], const struct options *opt);
+int monitor_main(int argc, char *argv[], const struct options *opt);
 
 /* main.c */
 const char *command_usage(const char *name);

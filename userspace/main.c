@@ -87,6 +87,12 @@ static const struct command {
 	  "Prints the default policy, the WAN names and the devices, sorted\n"
 	  "by MAC address, in the format load reads back; with --json, the\n"
 	  "same as one JSON object.\n" },
+	{ "monitor", monitor_main, "iotctl monitor [--count <N>]",
+	  "print the module's events as they happen",
+	  "Prints one line for each event of the module: a denied or audited\n"
+	  "device trying a new WAN destination, and every summary interval\n"
+	  "the destinations tried again. Runs until interrupted (SIGINT or\n"
+	  "SIGTERM, exit status 0), or until N events were printed.\n" },
 	{ "help", help_main, "iotctl help [<command>]",
 	  "show the usage of a command",
 	  "Prints the usage of a command, or the list of commands.\n" },

@@ -48,6 +48,7 @@ DENY_USAGE='iotctl deny <MAC> [name <LABEL>]'
 ALLOW_USAGE='iotctl allow <MAC> [name <LABEL>]'
 AUDIT_USAGE='iotctl audit <MAC> [name <LABEL>]'
 SHOW_USAGE='iotctl show [<MAC> | --unknown]'
+MONITOR_USAGE='iotctl monitor [--count <N>]'
 WAN_USAGE='iotctl wan [add <IFNAME> | del <IFNAME> | show]'
 GLOBAL_USAGE='iotctl [-j|--json] <command> [<args>]'
 
@@ -67,7 +68,7 @@ GLOBAL_USAGE='iotctl [-j|--json] <command> [<args>]'
 	run -0 --separate-stderr "$IOTCTL" --help
 	[ -z "$stderr" ]
 	[ "${lines[0]}" = "usage: $GLOBAL_USAGE" ]
-	for cmd in deny allow audit del show flush wan default status help; do
+	for cmd in deny allow audit del show flush wan default status monitor help; do
 		[ "$(grep -c "^  $cmd  *[a-z]" <<<"$output")" -eq 1 ]
 	done
 	grep -q -- '-j, --json' <<<"$output"
@@ -102,6 +103,7 @@ GLOBAL_USAGE='iotctl [-j|--json] <command> [<args>]'
 		[wan]="$WAN_USAGE"
 		[default]='iotctl default [allow|deny]'
 		[status]='iotctl status'
+		[monitor]="$MONITOR_USAGE"
 		[help]='iotctl help [<command>]'
 	)
 	for cmd in "${!usage[@]}"; do
@@ -184,6 +186,24 @@ GLOBAL_USAGE='iotctl [-j|--json] <command> [<args>]'
 		show -j -u
 	# the MAC is checked as for any other command
 	fails 2 "iotctl: invalid MAC address '-'" show -
+}
+
+@test "monitor: --count N and nothing else" {
+	usage_error "$MONITOR_USAGE" "iotctl: monitor: unexpected argument 'now'" \
+		monitor now
+	usage_error "$MONITOR_USAGE" "iotctl: monitor: unexpected argument '--count'" \
+		monitor --count 1 --count 2
+	usage_error "$MONITOR_USAGE" "iotctl: monitor: unexpected argument '-c'" \
+		monitor -c 1
+	usage_error "$MONITOR_USAGE" "iotctl: monitor: missing number after '--count'" \
+		monitor --count
+	usage_error "$MONITOR_USAGE" "iotctl: monitor: missing number after '--count'" \
+		monitor --count --json
+	local n
+	for n in 0 -1 +1 1.5 1e3 0x10 ten '' ' 1' 18446744073709551616; do
+		fails 2 "iotctl: invalid count '$n': a whole number, 1 or more, is needed" \
+			monitor --count "$n"
+	done
 }
 
 @test "default: audit is a device policy only" {
@@ -314,7 +334,8 @@ GLOBAL_USAGE='iotctl [-j|--json] <command> [<args>]'
 	command -v strace >/dev/null || skip "strace is not installed"
 	local args
 	for args in "deny ff:ff:ff:ff:ff:ff" "audit 02:00:00:00:00:0g" \
-		"show --unknown x" "default audit"; do
+		"show --unknown x" "monitor --count 0" "monitor x" \
+		"default audit"; do
 		# shellcheck disable=SC2086 # split on purpose
 		run -2 strace -f -e trace=socket -o "$BATS_TEST_TMPDIR/trace" \
 			"$IOTCTL" $args
@@ -338,6 +359,8 @@ GLOBAL_USAGE='iotctl [-j|--json] <command> [<args>]'
 	fails 1 "$NOT_LOADED" audit 02:00:00:00:00:0c name nvr
 	fails 1 "$NOT_LOADED" show --unknown
 	fails 1 "$NOT_LOADED" show --unknown --json
+	fails 1 "$NOT_LOADED" monitor
+	fails 1 "$NOT_LOADED" monitor --json --count 1
 	fails 1 "$NOT_LOADED" del 02-00-00-00-00-0c
 	fails 1 "$NOT_LOADED" flush
 	fails 1 "$NOT_LOADED" wan

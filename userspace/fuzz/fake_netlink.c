@@ -1,0 +1,412 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A fake netlink layer for the command line fuzzer (args.c): every
+ * function of ../netlink.h, and nothing that talks to a kernel. Requests
+ * fail as the mode says, or succeed with empty results: no device in the
+ * table, no WAN name, a status of zeros. What a query about one device
+ * (or the unknown devices) returns, and the monitor, hold one canned
+ * entry each, so that their printing runs too. Nothing waits: the
+ * monitor hands out one event, then fails, so no command can block or
+ * loop here.
+ *
+ * When netlink.h gains a function, add it here: the args target does not
+ * link until every function the commands call exists.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "../netlink.h"
+#include "fake_netlink.h"
+
+struct iot_nl {
+	int requests;
+	int waits;		/* monitor_wait calls */
+};
+
+static enum fake_nl_mode mode;
+static int open_count;
+
+void fake_nl_set_mode(enum fake_nl_mode m)
+{
+	mode = m;
+}
+
+int fake_nl_open_count(void)
+{
+	return open_count;
+}
+
+static void set_error(struct iot_nl_error *err, enum iot_nl_failure failure,
+		      int errnum, const char *msg)
+{
+	err->failure = failure;
+	err->errnum = errnum;
+	snprintf(err->msg, sizeof(err->msg), "%s", msg);
+}
+
+/*
+ * Every request: -1 with err filled in as the mode says, or 0. Also
+ * checks that the caller passed a socket it opened.
+ */
+static int request(struct iot_nl *nl, struct iot_nl_error *err)
+{
+	if (!nl || !err)
+		abort();	/* a command used a socket it never opened */
+	nl->requests++;
+	switch (mode) {
+	case FAKE_NL_NO_FAMILY:
+		abort();	/* iot_nl_open() failed: nothing to send on */
+	case FAKE_NL_EPERM:
+		set_error(err, IOT_NL_KERNEL, EPERM, "");
+		return -1;
+	case FAKE_NL_EXTACK:
+		set_error(err, IOT_NL_KERNEL, EINVAL,
+			  "fake: refused by the test double");
+		return -1;
+	case FAKE_NL_ENOENT:
+		set_error(err, IOT_NL_KERNEL, ENOENT, "");
+		return -1;
+	case FAKE_NL_DUMP_INTR:
+		set_error(err, IOT_NL_DUMP_INTR, 0, "");
+		return -1;
+	case FAKE_NL_BAD_REPLY:
+		set_error(err, IOT_NL_BAD_REPLY, 0, "fake: no attributes");
+		return -1;
+	case FAKE_NL_LOCAL:
+		set_error(err, IOT_NL_LOCAL, 0, "fake: out of memory");
+		return -1;
+	case FAKE_NL_EMPTY:
+	case FAKE_NL_MODES:
+		break;
+	}
+	set_error(err, IOT_NL_OK, 0, "");
+	return 0;
+}
+
+struct iot_nl *iot_nl_open(struct iot_nl_error *err)
+{
+	struct iot_nl *nl;
+
+	if (mode == FAKE_NL_NO_FAMILY) {
+		set_error(err, IOT_NL_NO_FAMILY, 0, "");
+		return NULL;
+	}
+	nl = calloc(1, sizeof(*nl));
+	if (!nl) {
+		set_error(err, IOT_NL_LOCAL, 0, "out of memory");
+		return NULL;
+	}
+	open_count++;
+	return nl;
+}
+
+void iot_nl_close(struct iot_nl *nl)
+{
+	if (!nl)
+		return;
+	open_count--;
+	free(nl);
+}
+
+int iot_nl_get_status(struct iot_nl *nl, struct iot_status *st,
+		      struct iot_nl_error *err)
+{
+	if (request(nl, err) < 0)
+		return -1;
+	memset(st, 0, sizeof(*st));
+	st->proto_version = IOT_EGRESS_GENL_VERSION;
+	snprintf(st->module_version, sizeof(st->module_version), "fake");
+	st->default_policy = IOT_EGRESS_POLICY_ALLOW;
+	st->max_devices = 4096;
+	return 0;
+}
+
+int iot_nl_set_default(struct iot_nl *nl, uint8_t policy, uint32_t *cut,
+		       struct iot_nl_error *err)
+{
+	if (policy != IOT_EGRESS_POLICY_ALLOW &&
+	    policy != IOT_EGRESS_POLICY_DENY)
+		abort();	/* the command line let a bad policy through */
+	if (request(nl, err) < 0)
+		return -1;
+	if (cut)
+		*cut = 0;
+	return 0;
+}
+
+int iot_nl_set_device(struct iot_nl *nl, const struct iot_device *dev,
+		      uint32_t *cut, struct iot_nl_error *err)
+{
+	if (dev->policy == IOT_EGRESS_POLICY_UNSPEC ||
+	    dev->policy > IOT_EGRESS_POLICY_MAX ||
+	    (dev->has_name && !memchr(dev->name, '\0', sizeof(dev->name))))
+		abort();
+	if (request(nl, err) < 0)
+		return -1;
+	if (cut)
+		*cut = 0;
+	return 0;
+}
+
+int iot_nl_del_device(struct iot_nl *nl, const uint8_t mac[ETH_ALEN],
+		      struct iot_nl_error *err)
+{
+	(void)mac;
+	return request(nl, err);
+}
+
+int iot_nl_get_device(struct iot_nl *nl, const uint8_t mac[ETH_ALEN],
+		      struct iot_device *dev, struct iot_nl_error *err)
+{
+	if (request(nl, err) < 0)
+		return -1;
+	/* the device the command asked for, and nothing known about it */
+	memset(dev, 0, sizeof(*dev));
+	memcpy(dev->mac, mac, ETH_ALEN);
+	dev->policy = IOT_EGRESS_POLICY_DENY;
+	dev->c.denied_packets = 5;
+	dev->c.denied_bytes = 300;
+	dev->c.has_last_denied = true;
+	dev->c.last_denied = 1700000060;
+	return 0;
+}
+
+/* One destination, in one of the two families. */
+static void canned_dest(struct iot_dest *d, bool v6)
+{
+	memset(d, 0, sizeof(*d));
+	d->dst.family = v6 ? AF_INET6 : AF_INET;
+	d->dst.a[0] = v6 ? 0x20 : 192;
+	d->dst.a[1] = v6 ? 0x01 : 0;
+	d->dst.a[2] = v6 ? 0x0d : 2;
+	d->dst.a[3] = v6 ? 0xb8 : 1;
+	d->has_src = true;
+	d->src.family = d->dst.family;
+	d->src.a[0] = v6 ? 0xfd : 10;
+	d->src.a[3] = 7;
+	d->proto = 6;		/* IPPROTO_TCP */
+	d->dport = 443;
+	d->count = 3;
+	d->first_seen = 1700000000;
+	d->last_seen = 1700000060;
+}
+
+int iot_nl_get_device_info(struct iot_nl *nl, const uint8_t mac[ETH_ALEN],
+			   struct iot_device_info *info,
+			   struct iot_nl_error *err)
+{
+	memset(info, 0, sizeof(*info));
+	if (iot_nl_get_device(nl, mac, &info->dev, err) < 0)
+		return -1;
+	info->addrs.v = calloc(1, sizeof(*info->addrs.v));
+	info->dests.v = calloc(2, sizeof(*info->dests.v));
+	if (!info->addrs.v || !info->dests.v) {
+		set_error(err, IOT_NL_LOCAL, 0, "out of memory");
+		return -1;
+	}
+	info->addrs.v[0].family = AF_INET;
+	info->addrs.v[0].a[0] = 10;
+	info->addrs.v[0].a[3] = 7;
+	info->addrs.n = info->addrs.cap = 1;
+	canned_dest(&info->dests.v[0], false);
+	canned_dest(&info->dests.v[1], true);
+	info->dests.n = info->dests.cap = 2;
+	return 0;
+}
+
+int iot_nl_dump_unknown(struct iot_nl *nl, struct iot_unknown_list *list,
+			struct iot_nl_error *err)
+{
+	struct iot_unknown *u;
+
+	iot_unknown_list_free(list);
+	if (request(nl, err) < 0)
+		return -1;
+	u = calloc(1, sizeof(*u));
+	if (!u) {
+		set_error(err, IOT_NL_LOCAL, 0, "out of memory");
+		return -1;
+	}
+	list->v = u;
+	list->n = list->cap = 1;
+	memcpy(u->mac, "\x02\x00\x00\x00\x00\x0d", ETH_ALEN);
+	u->denied_packets = 5;
+	u->denied_bytes = 300;
+	u->first_seen = 1700000000;
+	u->has_last_denied = true;
+	u->last_denied = 1700000060;
+	u->dests.v = calloc(1, sizeof(*u->dests.v));
+	if (!u->dests.v) {
+		set_error(err, IOT_NL_LOCAL, 0, "out of memory");
+		return -1;
+	}
+	canned_dest(&u->dests.v[0], false);
+	u->dests.n = u->dests.cap = 1;
+	return 0;
+}
+
+int iot_nl_dump_devices(struct iot_nl *nl, struct iot_device_list *list,
+			struct iot_nl_error *err)
+{
+	list->n = 0;
+	return request(nl, err);
+}
+
+int iot_nl_flush(struct iot_nl *nl, struct iot_nl_error *err)
+{
+	return request(nl, err);
+}
+
+int iot_nl_add_wan(struct iot_nl *nl, const char *ifname,
+		   struct iot_nl_error *err)
+{
+	if (strnlen(ifname, IFNAMSIZ) >= IFNAMSIZ)
+		abort();
+	return request(nl, err);
+}
+
+int iot_nl_del_wan(struct iot_nl *nl, const char *ifname,
+		   struct iot_nl_error *err)
+{
+	if (strnlen(ifname, IFNAMSIZ) >= IFNAMSIZ)
+		abort();
+	return request(nl, err);
+}
+
+int iot_nl_dump_wan(struct iot_nl *nl, struct iot_wan_list *list,
+		    struct iot_nl_error *err)
+{
+	list->n = 0;
+	return request(nl, err);
+}
+
+int iot_nl_load_begin(struct iot_nl *nl, struct iot_nl_error *err)
+{
+	return request(nl, err);
+}
+
+int iot_nl_load_devices(struct iot_nl *nl, const struct iot_device *v,
+			size_t n, size_t *failed, struct iot_nl_error *err)
+{
+	(void)v;
+	if (request(nl, err) < 0) {
+		/* the kernel names the first device as the refused one */
+		*failed = 0;
+		return -1;
+	}
+	*failed = n;
+	return 0;
+}
+
+int iot_nl_load_commit(struct iot_nl *nl, uint8_t default_policy,
+		       const char (*wan)[IFNAMSIZ], size_t nwan,
+		       struct iot_commit *res, struct iot_nl_error *err)
+{
+	(void)wan;
+	if ((default_policy != IOT_EGRESS_POLICY_ALLOW &&
+	     default_policy != IOT_EGRESS_POLICY_DENY) ||
+	    nwan > IOT_EGRESS_WAN_MAX)
+		abort();
+	if (request(nl, err) < 0)
+		return -1;
+	if (res) {
+		memset(res, 0, sizeof(*res));
+		res->has_generation = true;
+		res->generation = 1;
+	}
+	return 0;
+}
+
+int iot_nl_load_abort(struct iot_nl *nl, struct iot_nl_error *err)
+{
+	return request(nl, err);
+}
+
+struct iot_nl *iot_nl_open_monitor(struct iot_nl_error *err)
+{
+	struct iot_nl probe = { 0 };
+
+	switch (mode) {
+	case FAKE_NL_DUMP_INTR:
+		/* no dumps on this socket: stands for a module without group */
+		set_error(err, IOT_NL_NO_GROUP, 0, "");
+		return NULL;
+	case FAKE_NL_EMPTY:
+	case FAKE_NL_NO_FAMILY:
+	case FAKE_NL_MODES:
+		return iot_nl_open(err);
+	default:
+		break;
+	}
+	/* subscribing is the request that fails */
+	request(&probe, err);
+	return NULL;
+}
+
+/*
+ * The first wait hands out one event, and one lost-events problem; any
+ * later wait fails: a monitor loop ends after the first round.
+ */
+int iot_nl_monitor_wait(struct iot_nl *nl, const sigset_t *sigmask,
+			iot_event_fn fn, void *arg, struct iot_nl_error *err)
+{
+	struct iot_event ev;
+
+	(void)sigmask;
+	if (request(nl, err) < 0)
+		return -1;
+	if (nl->waits++) {
+		set_error(err, IOT_NL_LOCAL, 0, "fake: no more events");
+		return -1;
+	}
+	memset(&ev, 0, sizeof(ev));
+	ev.event = IOT_EGRESS_EVENT_NEW;
+	ev.time = 1700000000;
+	memcpy(ev.mac, "\x02\x00\x00\x00\x00\x0c", ETH_ALEN);
+	ev.has_name = true;
+	snprintf(ev.name, sizeof(ev.name), "cam");
+	ev.policy = IOT_EGRESS_POLICY_DENY;
+	canned_dest(&ev.dest, false);
+	ev.dest.count = 1;
+	ev.dest.first_seen = ev.dest.last_seen = 0;
+	ev.suppressed = 2;
+	if (fn(&ev, NULL, arg))
+		return 1;
+	if (fn(NULL, "fake: 3 events lost", arg))
+		return 1;
+	return 0;
+}
+
+void iot_device_list_free(struct iot_device_list *list)
+{
+	free(list->v);
+	memset(list, 0, sizeof(*list));
+}
+
+void iot_wan_list_free(struct iot_wan_list *list)
+{
+	free(list->v);
+	memset(list, 0, sizeof(*list));
+}
+
+void iot_device_info_free(struct iot_device_info *info)
+{
+	free(info->addrs.v);
+	free(info->dests.v);
+	memset(&info->addrs, 0, sizeof(info->addrs));
+	memset(&info->dests, 0, sizeof(info->dests));
+}
+
+void iot_unknown_list_free(struct iot_unknown_list *list)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		free(list->v[i].dests.v);
+	free(list->v);
+	memset(list, 0, sizeof(*list));
+}

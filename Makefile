@@ -43,6 +43,11 @@ demo:
 bench:
 	bench/run
 
+# Fuzz iotctl's parsers, FUZZ_SECONDS (300) each, and merge what is found
+# into the corpus, userspace/fuzz/corpus/: see scripts/fuzz.
+fuzz:
+	scripts/fuzz
+
 lint: sparse style cppcheck
 
 sparse:
@@ -60,7 +65,7 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: all module iotctl deps-build deps-test check demo bench lint sparse style cppcheck clean
+.PHONY: all module iotctl deps-build deps-test check demo bench fuzz lint sparse style cppcheck clean
 
 # Installing. "sudo make install" puts the module's source in /usr/src and
 # has DKMS add, build and install it for KVER (the kernel of KDIR unless

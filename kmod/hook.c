@@ -8,7 +8,7 @@
  * device. Conntrack has no forward hook: a packet dropped here leaves an
  * unconfirmed entry that is never inserted.
  *
- * A netns whose policy can drop nothing (no denied device, default allow)
+ * A netns with nothing to drop or count (an empty table, default allow)
  * has no hooks at all: forwarding there costs nothing extra.
  */
 #include <linux/if_arp.h>
@@ -41,12 +41,34 @@ static const u8 *iot_src_mac(const struct sk_buff *skb,
 	return eth_hdr(skb)->h_source;
 }
 
+/* Per-CPU counters: the packet path of one device never shares a cache
+ * line between CPUs.
+ */
+static void iot_count(struct iot_dev *dev, const struct sk_buff *skb,
+		      bool denied)
+{
+	struct iot_pcpu_stats *s = this_cpu_ptr(dev->stats);
+	time64_t now = ktime_get_real_seconds();
+
+	u64_stats_update_begin(&s->syncp);
+	if (denied) {
+		u64_stats_inc(&s->deny_pkts);
+		u64_stats_add(&s->deny_bytes, skb->len);
+		s->last_deny = now;
+	} else {
+		u64_stats_inc(&s->wan_pkts);
+		u64_stats_add(&s->wan_bytes, skb->len);
+		s->last_wan = now;
+	}
+	u64_stats_update_end(&s->syncp);
+}
+
 static unsigned int iot_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
 	struct iot_net *in = priv;
 	const struct iot_cfg *cfg = rcu_dereference(in->cfg);
-	const struct iot_dev *dev;
+	struct iot_dev *dev;
 	const u8 *mac;
 	u8 policy;
 
@@ -57,10 +79,26 @@ static unsigned int iot_hook(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 
 	dev = iot_dev_lookup_rcu(cfg->table, iot_mac_key(mac));
-	policy = dev ? READ_ONCE(dev->policy) : cfg->default_policy;
-	if (likely(policy != IOT_EGRESS_POLICY_DENY))
-		return NF_ACCEPT;
+	if (!dev) {
+		if (likely(cfg->default_policy != IOT_EGRESS_POLICY_DENY))
+			return NF_ACCEPT;
+		iot_rec_packet(in, mac, NULL, IOT_EGRESS_POLICY_DENY, skb,
+			       state->pf);
+		goto drop;
+	}
 
+	policy = READ_ONCE(dev->policy);
+	if (policy == IOT_EGRESS_POLICY_DENY) {
+		iot_count(dev, skb, true);
+		iot_rec_packet(in, mac, dev, policy, skb, state->pf);
+		goto drop;
+	}
+	iot_count(dev, skb, false);
+	if (unlikely(policy == IOT_EGRESS_POLICY_AUDIT))
+		iot_rec_packet(in, mac, dev, policy, skb, state->pf);
+	return NF_ACCEPT;
+
+drop:
 	this_cpu_inc(*in->dropped);
 	return NF_DROP;
 }
@@ -111,11 +149,11 @@ int iot_hooks_get(struct iot_net *in, struct netlink_ext_ack *extack)
 	return 0;
 }
 
-/* After a change: remove the hooks if the policy can drop nothing. */
+/* After a change: remove the hooks if there is nothing to drop or count. */
 void iot_hooks_trim(struct iot_net *in)
 {
 	lockdep_assert_held(&in->lock);
-	if (!in->hooks_on || in->table->ndeny ||
+	if (!in->hooks_on || in->table->ndevices ||
 	    iot_default_policy(in) == IOT_EGRESS_POLICY_DENY)
 		return;
 	nf_unregister_net_hooks(in->net, in->ops, ARRAY_SIZE(in->ops));

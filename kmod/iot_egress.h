@@ -10,6 +10,9 @@
 #include <linux/netfilter.h>
 #include <linux/rbtree.h>
 #include <linux/if.h>
+#include <linux/in6.h>
+#include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 #include <asm/unaligned.h>
 
 #include "uapi/iot_egress.h"
@@ -17,6 +20,26 @@
 struct iot_label {
 	struct rcu_head rcu;
 	char str[];
+};
+
+/* A device's counters on one CPU: updated by the packet path only. */
+struct iot_pcpu_stats {
+	u64_stats_t deny_pkts;
+	u64_stats_t deny_bytes;
+	u64_stats_t wan_pkts;
+	u64_stats_t wan_bytes;
+	struct u64_stats_sync syncp;
+	time64_t last_deny;
+	time64_t last_wan;
+};
+
+struct iot_stats {
+	u64 deny_pkts;
+	u64 deny_bytes;
+	u64 wan_pkts;
+	u64 wan_bytes;
+	time64_t last_deny;
+	time64_t last_wan;
 };
 
 /* One LAN device. Readers find it by @key in the hash buckets under RCU;
@@ -31,7 +54,13 @@ struct iot_dev {
 	u64 key;
 	u8 mac[ETH_ALEN];
 	u8 policy;
+	/* The counters went on with the device that replaced this one in a
+	 * load: they are not this device's to free.
+	 */
+	bool stats_moved;
 	struct iot_label __rcu *label;
+	/* NULL only while staged: a load gives it counters at commit. */
+	struct iot_pcpu_stats __percpu *stats;
 	struct rb_node sorted;
 	struct rcu_head rcu;
 };
@@ -77,6 +106,64 @@ struct iot_cfg {
 	int ifindex[IOT_EGRESS_WAN_MAX];
 };
 
+union iot_addr {
+	__be32 ip;
+	struct in6_addr in6;
+};
+
+/* What the monitor is told, copied out of the recorder's lock. */
+struct iot_event {
+	u8 type;
+	u8 policy;
+	u8 family;
+	u8 proto;
+	bool unknown;
+	u8 mac[ETH_ALEN];
+	u16 dport;
+	union iot_addr src;
+	union iot_addr dst;
+	u64 count;
+	time64_t time;
+	char label[IOT_EGRESS_NAME_MAX + 1];
+};
+
+/* One recorded destination, as dumps copy it out. */
+struct iot_dest_info {
+	u8 family;
+	u8 proto;
+	u16 dport;
+	union iot_addr src;
+	union iot_addr dst;
+	u64 count;
+	time64_t first;
+	time64_t last;
+};
+
+/* The destinations devices tried to reach, and the unknown devices seen
+ * under default deny. See rec.c.
+ */
+struct iot_rec {
+	/* Guards all of it: taken by the packet path too. */
+	spinlock_t lock;
+	u32 seed;
+	struct hlist_head *dhash;
+	struct hlist_head *shash;
+	/* Destinations, least recently seen first. */
+	struct list_head dlru;
+	/* Unknown devices, least recently seen first. */
+	struct list_head ulru;
+	unsigned int ndests;
+	unsigned int nunknown;
+	/* Bumped when the unknown list gains or loses a device. */
+	u32 ugen;
+	/* The global event rate limit: events in the second from @ev_window. */
+	unsigned long ev_window;
+	unsigned int ev_count;
+	u64 events;
+	u64 suppressed;
+	struct delayed_work summary;
+};
+
 struct iot_wan_names {
 	unsigned int n;
 	char name[IOT_EGRESS_WAN_MAX][IFNAMSIZ];
@@ -101,6 +188,7 @@ struct iot_net {
 	struct iot_wan_names wan;
 	u64 __percpu *dropped;
 	struct nf_hook_ops ops[2];
+	struct iot_rec rec;
 };
 
 /* A MAC as a hash key: cheap to build from a packet, not meant to sort. */
@@ -139,6 +227,12 @@ static inline struct iot_dev *iot_dev_lookup_rcu(const struct iot_table *t,
 }
 
 extern unsigned int iot_max_devices;
+extern unsigned int iot_max_dests;
+extern unsigned int iot_dests_per_device;
+extern unsigned int iot_max_unknown;
+extern unsigned int iot_events_per_device;
+extern unsigned int iot_events_per_sec;
+extern unsigned int iot_summary_interval;
 extern u8 iot_boot_default;
 extern unsigned int iot_net_id;
 
@@ -160,6 +254,8 @@ int iot_dev_set(struct iot_table *t, const u8 *mac, u8 policy,
 int iot_dev_del(struct iot_table *t, const u8 *mac,
 		struct netlink_ext_ack *extack);
 void iot_dev_flush(struct iot_table *t);
+void iot_dev_stats(const struct iot_dev *dev, struct iot_stats *sum);
+int iot_table_take_stats(struct iot_table *t, struct iot_table *old);
 int iot_dev_cache_init(void);
 void iot_dev_cache_destroy(void);
 
@@ -186,11 +282,38 @@ int iot_load_begin(struct iot_net *in, u32 portid,
 struct iot_table *iot_load_staged(struct iot_net *in, u32 portid,
 				  struct netlink_ext_ack *extack);
 void iot_load_drop(struct iot_net *in);
+void iot_load_release(struct iot_net *in, u32 portid);
 int iot_load_commit(struct iot_net *in, u32 portid, u8 default_policy,
-		    const struct iot_wan_names *names,
-		    struct netlink_ext_ack *extack);
+		    const struct iot_wan_names *names, u64 *generation,
+		    unsigned int *cut, struct netlink_ext_ack *extack);
 int iot_load_notifier_register(void);
 void iot_load_notifier_unregister(void);
+
+/* rec.c */
+int iot_rec_cache_init(void);
+void iot_rec_cache_destroy(void);
+int iot_rec_init(struct iot_net *in);
+void iot_rec_exit(struct iot_net *in);
+void iot_rec_packet(struct iot_net *in, const u8 *mac, struct iot_dev *dev,
+		    u8 verdict, struct sk_buff *skb, u8 pf);
+int iot_rec_dests(struct iot_net *in, const u8 *mac, bool unknown,
+		  struct iot_dest_info *v, unsigned int max, u64 *suppressed);
+int iot_rec_unknown_nth(struct iot_net *in, unsigned int nth, u8 *mac,
+			struct iot_stats *sum, time64_t *first, u32 *gen);
+void iot_rec_counts(struct iot_net *in, unsigned int *ndests,
+		    unsigned int *nunknown, u64 *events, u64 *suppressed);
+
+/* cut.c */
+#define IOT_ADDRS_MAX	64
+struct iot_addr_ent {
+	u8 family;
+	union iot_addr a;
+};
+
+int iot_dev_addrs(struct net *net, const u8 *mac, struct iot_addr_ent *v,
+		  unsigned int max);
+unsigned int iot_cut_mac(struct iot_net *in, const u8 *mac);
+unsigned int iot_cut_denied(struct iot_net *in);
 
 /* hook.c */
 int iot_hooks_get(struct iot_net *in, struct netlink_ext_ack *extack);
@@ -199,6 +322,9 @@ void iot_hooks_init(struct iot_net *in);
 void iot_hooks_exit(struct iot_net *in);
 
 /* netlink.c */
+void iot_nl_event(struct net *net, const struct iot_event *ev, u64 suppressed,
+		  gfp_t gfp);
+bool iot_nl_monitored(struct net *net);
 int __init iot_genl_register(void);
 void iot_genl_unregister(void);
 

@@ -55,9 +55,17 @@ void iot_load_drop(struct iot_net *in)
 	}
 }
 
+/* Drop what @portid staged, if it staged anything. */
+void iot_load_release(struct iot_net *in, u32 portid)
+{
+	lockdep_assert_held(&in->lock);
+	if (in->staged && in->staged_portid == portid)
+		iot_load_drop(in);
+}
+
 int iot_load_commit(struct iot_net *in, u32 portid, u8 default_policy,
-		    const struct iot_wan_names *names,
-		    struct netlink_ext_ack *extack)
+		    const struct iot_wan_names *names, u64 *generation,
+		    unsigned int *cut, struct netlink_ext_ack *extack)
 {
 	struct iot_table *staged, *old;
 	int err;
@@ -80,12 +88,17 @@ int iot_load_commit(struct iot_net *in, u32 portid, u8 default_policy,
 	}
 	in->staged = NULL;
 	in->generation++;
+	*generation = in->generation;
 	iot_hooks_trim(in);
 	mutex_unlock(&in->lock);
 
 	/* Packets may still be walking the old table. */
 	synchronize_rcu();
 	iot_table_free(old);
+
+	mutex_lock(&in->lock);
+	*cut = iot_cut_denied(in);
+	mutex_unlock(&in->lock);
 	return 0;
 
 err_drop:

@@ -13,6 +13,30 @@ unsigned int iot_max_devices __read_mostly = 65536;
 module_param_named(max_devices, iot_max_devices, uint, 0644);
 MODULE_PARM_DESC(max_devices, "Most devices the table of one network namespace may hold (default 65536)");
 
+unsigned int iot_max_dests __read_mostly = 4096;
+module_param_named(max_dests, iot_max_dests, uint, 0644);
+MODULE_PARM_DESC(max_dests, "Most destinations recorded in one network namespace (default 4096)");
+
+unsigned int iot_dests_per_device __read_mostly = 32;
+module_param_named(dests_per_device, iot_dests_per_device, uint, 0644);
+MODULE_PARM_DESC(dests_per_device, "Most destinations recorded for one device; 0 records none (default 32)");
+
+unsigned int iot_max_unknown __read_mostly = 256;
+module_param_named(max_unknown, iot_max_unknown, uint, 0644);
+MODULE_PARM_DESC(max_unknown, "Most unknown devices recorded under default deny in one network namespace (default 256)");
+
+unsigned int iot_events_per_device __read_mostly = 10;
+module_param_named(events_per_device, iot_events_per_device, uint, 0644);
+MODULE_PARM_DESC(events_per_device, "Most monitor events per second for one device (default 10)");
+
+unsigned int iot_events_per_sec __read_mostly = 100;
+module_param_named(events_per_sec, iot_events_per_sec, uint, 0644);
+MODULE_PARM_DESC(events_per_sec, "Most monitor events per second in one network namespace (default 100)");
+
+unsigned int iot_summary_interval __read_mostly = 10;
+module_param_named(summary_interval, iot_summary_interval, uint, 0644);
+MODULE_PARM_DESC(summary_interval, "Seconds between summaries of repeated destinations (default 10)");
+
 /* The default of every netns from the moment it (or the module) appears:
  * "deny" keeps unknown devices off the WAN until the policy is loaded.
  */
@@ -51,6 +75,9 @@ static int __init iot_init(void)
 	err = iot_dev_cache_init();
 	if (err)
 		return err;
+	err = iot_rec_cache_init();
+	if (err)
+		goto err_dev_cache;
 	/* Every netns has its state before anything can look for it. */
 	err = iot_net_register();
 	if (err)
@@ -73,6 +100,8 @@ err_wan_notifier:
 err_net:
 	iot_net_unregister();
 err_cache:
+	iot_rec_cache_destroy();
+err_dev_cache:
 	iot_dev_cache_destroy();
 	return err;
 }
@@ -85,6 +114,7 @@ static void __exit iot_exit(void)
 	iot_net_unregister();
 	/* Devices are freed by call_rcu() callbacks in this module. */
 	rcu_barrier();
+	iot_rec_cache_destroy();
 	iot_dev_cache_destroy();
 }
 

@@ -47,15 +47,20 @@ static int __net_init iot_net_init(struct net *net)
 	err = iot_cfg_init(in, table, iot_boot_default);
 	if (err)
 		goto err_table;
+	err = iot_rec_init(in);
+	if (err)
+		goto err_cfg;
 	iot_hooks_init(in);
 	mutex_lock(&in->lock);
 	if (iot_boot_default == IOT_EGRESS_POLICY_DENY)
 		err = iot_hooks_get(in, NULL);
 	mutex_unlock(&in->lock);
 	if (err)
-		goto err_cfg;
+		goto err_rec;
 	return 0;
 
+err_rec:
+	iot_rec_exit(in);
 err_cfg:
 	iot_cfg_destroy(in);
 err_table:
@@ -71,6 +76,7 @@ static void __net_exit iot_net_exit(struct net *net)
 
 	/* Unregistering waits for packets still in the hooks. */
 	iot_hooks_exit(in);
+	iot_rec_exit(in);
 	iot_load_drop(in);
 	iot_table_free(in->table);
 	iot_cfg_destroy(in);

@@ -19,7 +19,7 @@ static const struct nla_policy iot_set_device_policy[IOT_EGRESS_A_NAME + 1] = {
 	[IOT_EGRESS_A_MAC]	= NLA_POLICY_ETH_ADDR,
 	[IOT_EGRESS_A_POLICY]	= NLA_POLICY_RANGE(NLA_U8,
 						   IOT_EGRESS_POLICY_ALLOW,
-						   IOT_EGRESS_POLICY_DENY),
+						   IOT_EGRESS_POLICY_AUDIT),
 	[IOT_EGRESS_A_NAME]	= { .type = NLA_NUL_STRING,
 				    .len = IOT_EGRESS_NAME_MAX },
 };
@@ -117,9 +117,109 @@ static struct iot_net *iot_info_net(struct genl_info *info)
 	return iot_net(genl_info_net(info));
 }
 
+/* A reply of @size bytes of attributes, or NULL with the error set. */
+static struct sk_buff *iot_reply_new(struct genl_info *info, size_t size,
+				     u8 cmd, void **hdr)
+{
+	struct sk_buff *msg;
+
+	msg = genlmsg_new(size, GFP_KERNEL);
+	if (!msg) {
+		GENL_SET_ERR_MSG(info, "out of memory");
+		return NULL;
+	}
+	*hdr = genlmsg_put_reply(msg, info, &iot_genl_family, 0, cmd);
+	if (!*hdr) {
+		nlmsg_free(msg);
+		GENL_SET_ERR_MSG(info, "reply does not fit in a message");
+		return NULL;
+	}
+	return msg;
+}
+
+static int iot_reply_send(struct genl_info *info, struct sk_buff *msg,
+			  void *hdr, bool failed)
+{
+	if (failed) {
+		nlmsg_free(msg);
+		GENL_SET_ERR_MSG(info, "reply does not fit in a message");
+		return -EMSGSIZE;
+	}
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+}
+
+static int iot_put_time(struct sk_buff *skb, int type, time64_t t)
+{
+	if (!t)
+		return 0;
+	return nla_put_u64_64bit(skb, type, t, IOT_EGRESS_A_PAD);
+}
+
+static int iot_put_stats(struct sk_buff *skb, const struct iot_stats *st)
+{
+	if (nla_put_u64_64bit(skb, IOT_EGRESS_A_DENIED_PACKETS, st->deny_pkts,
+			      IOT_EGRESS_A_PAD) ||
+	    nla_put_u64_64bit(skb, IOT_EGRESS_A_DENIED_BYTES, st->deny_bytes,
+			      IOT_EGRESS_A_PAD) ||
+	    nla_put_u64_64bit(skb, IOT_EGRESS_A_WAN_PACKETS, st->wan_pkts,
+			      IOT_EGRESS_A_PAD) ||
+	    nla_put_u64_64bit(skb, IOT_EGRESS_A_WAN_BYTES, st->wan_bytes,
+			      IOT_EGRESS_A_PAD) ||
+	    iot_put_time(skb, IOT_EGRESS_A_LAST_DENIED, st->last_deny) ||
+	    iot_put_time(skb, IOT_EGRESS_A_LAST_WAN, st->last_wan))
+		return -EMSGSIZE;
+	return 0;
+}
+
+static int iot_put_addr(struct sk_buff *skb, int type, u8 family,
+			const union iot_addr *a)
+{
+	if (family == AF_INET)
+		return nla_put_in_addr(skb, type, a->ip);
+	return nla_put_in6_addr(skb, type, &a->in6);
+}
+
+static int iot_put_dests(struct sk_buff *skb, const struct iot_dest_info *v,
+			 unsigned int n)
+{
+	struct nlattr *list, *entry;
+	unsigned int i;
+
+	list = nla_nest_start(skb, IOT_EGRESS_A_DEST_LIST);
+	if (!list)
+		return -EMSGSIZE;
+	for (i = 0; i < n; i++) {
+		entry = nla_nest_start(skb, i + 1);
+		if (!entry ||
+		    nla_put_u8(skb, IOT_EGRESS_A_FAMILY, v[i].family) ||
+		    iot_put_addr(skb, IOT_EGRESS_A_DST, v[i].family,
+				 &v[i].dst) ||
+		    iot_put_addr(skb, IOT_EGRESS_A_SRC, v[i].family,
+				 &v[i].src) ||
+		    nla_put_u8(skb, IOT_EGRESS_A_PROTO, v[i].proto) ||
+		    nla_put_u16(skb, IOT_EGRESS_A_DPORT, v[i].dport) ||
+		    nla_put_u64_64bit(skb, IOT_EGRESS_A_COUNT, v[i].count,
+				      IOT_EGRESS_A_PAD) ||
+		    nla_put_u64_64bit(skb, IOT_EGRESS_A_FIRST_SEEN,
+				      v[i].first, IOT_EGRESS_A_PAD) ||
+		    nla_put_u64_64bit(skb, IOT_EGRESS_A_LAST_SEEN, v[i].last,
+				      IOT_EGRESS_A_PAD))
+			return -EMSGSIZE;
+		nla_nest_end(skb, entry);
+	}
+	nla_nest_end(skb, list);
+	return 0;
+}
+
+/* Room for a destination nest. */
+#define IOT_DEST_SIZE	200
+
 static int iot_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 {
 	struct iot_net *in = iot_info_net(info);
+	unsigned int ndests, nunknown;
+	u64 events, suppressed;
 	struct sk_buff *msg;
 	void *hdr;
 
@@ -133,6 +233,7 @@ static int iot_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	if (!hdr)
 		goto err_size;
 
+	iot_rec_counts(in, &ndests, &nunknown, &events, &suppressed);
 	mutex_lock(&in->lock);
 	if (nla_put_u32(msg, IOT_EGRESS_A_PROTO_VERSION,
 			IOT_EGRESS_GENL_VERSION) ||
@@ -147,6 +248,17 @@ static int iot_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	    nla_put_u64_64bit(msg, IOT_EGRESS_A_DROPPED, iot_dropped(in),
 			      IOT_EGRESS_A_PAD) ||
 	    nla_put_u64_64bit(msg, IOT_EGRESS_A_GENERATION, in->generation,
+			      IOT_EGRESS_A_PAD) ||
+	    nla_put_u32(msg, IOT_EGRESS_A_DESTS, ndests) ||
+	    nla_put_u32(msg, IOT_EGRESS_A_MAX_DESTS, READ_ONCE(iot_max_dests)) ||
+	    nla_put_u32(msg, IOT_EGRESS_A_DESTS_PER_DEVICE,
+			READ_ONCE(iot_dests_per_device)) ||
+	    nla_put_u32(msg, IOT_EGRESS_A_UNKNOWN, nunknown) ||
+	    nla_put_u32(msg, IOT_EGRESS_A_MAX_UNKNOWN,
+			READ_ONCE(iot_max_unknown)) ||
+	    nla_put_u64_64bit(msg, IOT_EGRESS_A_EVENTS, events,
+			      IOT_EGRESS_A_PAD) ||
+	    nla_put_u64_64bit(msg, IOT_EGRESS_A_SUPPRESSED, suppressed,
 			      IOT_EGRESS_A_PAD)) {
 		mutex_unlock(&in->lock);
 		goto err_size;
@@ -165,8 +277,12 @@ static int iot_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 {
 	struct iot_net *in = iot_info_net(info);
 	const char *label = NULL;
+	unsigned int cut = 0;
+	struct sk_buff *msg;
 	struct nlattr *attr;
 	const u8 *mac;
+	void *hdr;
+	u8 policy;
 	int err;
 
 	err = iot_get_mac(info, &mac);
@@ -175,6 +291,7 @@ static int iot_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 	if (IOT_REQUIRE(info, IOT_EGRESS_A_POLICY, "policy missing"))
 		return -EINVAL;
 	attr = info->attrs[IOT_EGRESS_A_POLICY];
+	policy = nla_get_u8(attr);
 	if (info->attrs[IOT_EGRESS_A_NAME]) {
 		err = iot_check_label(info->attrs[IOT_EGRESS_A_NAME],
 				      info->extack);
@@ -182,15 +299,27 @@ static int iot_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 			return err;
 		label = nla_data(info->attrs[IOT_EGRESS_A_NAME]);
 	}
+	msg = iot_reply_new(info, NLMSG_DEFAULT_SIZE, IOT_EGRESS_CMD_SET_DEVICE,
+			    &hdr);
+	if (!msg)
+		return -ENOMEM;
 
 	mutex_lock(&in->lock);
 	err = iot_hooks_get(in, info->extack);
 	if (!err)
-		err = iot_dev_set(in->table, mac, nla_get_u8(attr), label,
-				  info->extack);
+		err = iot_dev_set(in->table, mac, policy, label, info->extack);
 	iot_changed(in, err);
+	if (!err && policy == IOT_EGRESS_POLICY_DENY)
+		cut = iot_cut_mac(in, mac);
 	mutex_unlock(&in->lock);
-	return err;
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return iot_reply_send(info, msg, hdr,
+			      nla_put(msg, IOT_EGRESS_A_MAC, ETH_ALEN, mac) ||
+			      nla_put_u8(msg, IOT_EGRESS_A_POLICY, policy) ||
+			      nla_put_u32(msg, IOT_EGRESS_A_CUT, cut));
 }
 
 static int iot_nl_del_device(struct sk_buff *skb, struct genl_info *info)
@@ -224,6 +353,7 @@ static int iot_fill_dev(struct sk_buff *skb, struct iot_table *t,
 			const struct iot_dev *dev, u32 portid, u32 seq,
 			int flags, struct netlink_callback *cb)
 {
+	struct iot_stats st;
 	const char *label;
 	void *hdr;
 
@@ -234,9 +364,11 @@ static int iot_fill_dev(struct sk_buff *skb, struct iot_table *t,
 	if (cb)
 		genl_dump_check_consistent(cb, hdr);
 	label = iot_dev_label(t, dev);
+	iot_dev_stats(dev, &st);
 	if (nla_put(skb, IOT_EGRESS_A_MAC, ETH_ALEN, dev->mac) ||
 	    nla_put_u8(skb, IOT_EGRESS_A_POLICY, dev->policy) ||
-	    (label && nla_put_string(skb, IOT_EGRESS_A_NAME, label))) {
+	    (label && nla_put_string(skb, IOT_EGRESS_A_NAME, label)) ||
+	    iot_put_stats(skb, &st)) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -244,9 +376,54 @@ static int iot_fill_dev(struct sk_buff *skb, struct iot_table *t,
 	return 0;
 }
 
+/* The details of one device, after its table entry in the same message. */
+static int iot_fill_details(struct sk_buff *msg, struct iot_net *in,
+			    const u8 *mac)
+{
+	unsigned int max = READ_ONCE(iot_dests_per_device), n, i;
+	struct iot_dest_info *dests;
+	struct iot_addr_ent *addrs;
+	struct nlattr *list, *entry;
+	u64 suppressed;
+	int err = -EMSGSIZE;
+
+	dests = kvmalloc_array(max ?: 1, sizeof(*dests), GFP_KERNEL);
+	addrs = kmalloc_array(IOT_ADDRS_MAX, sizeof(*addrs), GFP_KERNEL);
+	if (!dests || !addrs) {
+		err = -ENOMEM;
+		goto out;
+	}
+	n = iot_rec_dests(in, mac, false, dests, max, &suppressed);
+	if (nla_put_u64_64bit(msg, IOT_EGRESS_A_SUPPRESSED, suppressed,
+			      IOT_EGRESS_A_PAD) ||
+	    iot_put_dests(msg, dests, n))
+		goto out;
+
+	n = iot_dev_addrs(in->net, mac, addrs, IOT_ADDRS_MAX);
+	list = nla_nest_start(msg, IOT_EGRESS_A_ADDR_LIST);
+	if (!list)
+		goto out;
+	for (i = 0; i < n; i++) {
+		entry = nla_nest_start(msg, i + 1);
+		if (!entry ||
+		    nla_put_u8(msg, IOT_EGRESS_A_FAMILY, addrs[i].family) ||
+		    iot_put_addr(msg, IOT_EGRESS_A_ADDR, addrs[i].family,
+				 &addrs[i].a))
+			goto out;
+		nla_nest_end(msg, entry);
+	}
+	nla_nest_end(msg, list);
+	err = 0;
+out:
+	kvfree(dests);
+	kfree(addrs);
+	return err;
+}
+
 static int iot_nl_get_device(struct sk_buff *skb, struct genl_info *info)
 {
 	struct iot_net *in = iot_info_net(info);
+	struct nlmsghdr *nlh;
 	struct iot_dev *dev;
 	struct sk_buff *msg;
 	const u8 *mac;
@@ -255,7 +432,9 @@ static int iot_nl_get_device(struct sk_buff *skb, struct genl_info *info)
 	err = iot_get_mac(info, &mac);
 	if (err)
 		return err;
-	msg = genlmsg_new(NLMSG_DEFAULT_SIZE, GFP_KERNEL);
+	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + IOT_ADDRS_MAX * 32 +
+			  READ_ONCE(iot_dests_per_device) * IOT_DEST_SIZE,
+			  GFP_KERNEL);
 	if (!msg) {
 		GENL_SET_ERR_MSG(info, "out of memory");
 		return -ENOMEM;
@@ -270,11 +449,19 @@ static int iot_nl_get_device(struct sk_buff *skb, struct genl_info *info)
 	} else {
 		err = iot_fill_dev(msg, in->table, dev, info->snd_portid,
 				   info->snd_seq, 0, NULL);
-		if (err)
-			GENL_SET_ERR_MSG(info, "reply does not fit in a message");
 	}
 	mutex_unlock(&in->lock);
+	if (!err) {
+		/* Reopen the message that iot_fill_dev() ended. */
+		nlh = nlmsg_hdr(msg);
+		err = iot_fill_details(msg, in, mac);
+		nlh->nlmsg_len = skb_tail_pointer(msg) - (unsigned char *)nlh;
+	}
 	if (err) {
+		if (err == -EMSGSIZE)
+			GENL_SET_ERR_MSG(info, "reply does not fit in a message");
+		else if (err != -ENOENT)
+			GENL_SET_ERR_MSG(info, "out of memory");
 		nlmsg_free(msg);
 		return err;
 	}
@@ -388,20 +575,36 @@ static int iot_nl_dump_wan(struct sk_buff *skb, struct netlink_callback *cb)
 static int iot_nl_set_default(struct sk_buff *skb, struct genl_info *info)
 {
 	struct iot_net *in = iot_info_net(info);
-	struct nlattr *attr;
+	unsigned int cut = 0;
+	struct sk_buff *msg;
+	u8 policy;
+	void *hdr;
 	int err;
 
 	if (IOT_REQUIRE(info, IOT_EGRESS_A_DEFAULT_POLICY,
 			"default policy missing"))
 		return -EINVAL;
-	attr = info->attrs[IOT_EGRESS_A_DEFAULT_POLICY];
+	policy = nla_get_u8(info->attrs[IOT_EGRESS_A_DEFAULT_POLICY]);
+	msg = iot_reply_new(info, NLMSG_DEFAULT_SIZE,
+			    IOT_EGRESS_CMD_SET_DEFAULT, &hdr);
+	if (!msg)
+		return -ENOMEM;
 	mutex_lock(&in->lock);
 	err = iot_hooks_get(in, info->extack);
 	if (!err)
-		err = iot_set_default(in, nla_get_u8(attr), info->extack);
+		err = iot_set_default(in, policy, info->extack);
 	iot_changed(in, err);
+	if (!err && policy == IOT_EGRESS_POLICY_DENY)
+		cut = iot_cut_denied(in);
 	mutex_unlock(&in->lock);
-	return err;
+	if (err) {
+		nlmsg_free(msg);
+		return err;
+	}
+	return iot_reply_send(info, msg, hdr,
+			      nla_put_u8(msg, IOT_EGRESS_A_DEFAULT_POLICY,
+					 policy) ||
+			      nla_put_u32(msg, IOT_EGRESS_A_CUT, cut));
 }
 
 static int iot_nl_load_begin(struct sk_buff *skb, struct genl_info *info)
@@ -482,16 +685,23 @@ static int iot_nl_load_commit(struct sk_buff *skb, struct genl_info *info)
 	struct iot_net *in = iot_info_net(info);
 	const struct nlattr *entry, *attr;
 	struct iot_wan_names *names;
-	unsigned int i;
+	unsigned int i, cut = 0;
+	struct sk_buff *msg;
+	u64 generation = 0;
 	int rem, err;
+	void *hdr;
 
 	if (IOT_REQUIRE(info, IOT_EGRESS_A_DEFAULT_POLICY,
-			"default policy missing"))
-		return -EINVAL;
+			"default policy missing")) {
+		names = NULL;
+		err = -EINVAL;
+		goto out;
+	}
 	names = kzalloc(sizeof(*names), GFP_KERNEL);
 	if (!names) {
 		GENL_SET_ERR_MSG(info, "out of memory");
-		return -ENOMEM;
+		err = -ENOMEM;
+		goto out;
 	}
 	if (!info->attrs[IOT_EGRESS_A_WAN_LIST])
 		goto commit;
@@ -523,10 +733,30 @@ static int iot_nl_load_commit(struct sk_buff *skb, struct genl_info *info)
 		nla_strscpy(names->name[names->n++], attr, IFNAMSIZ);
 	}
 commit:
+	msg = iot_reply_new(info, NLMSG_DEFAULT_SIZE,
+			    IOT_EGRESS_CMD_LOAD_COMMIT, &hdr);
+	if (!msg) {
+		err = -ENOMEM;
+		goto out;
+	}
 	err = iot_load_commit(in, info->snd_portid,
 			      nla_get_u8(info->attrs[IOT_EGRESS_A_DEFAULT_POLICY]),
-			      names, info->extack);
+			      names, &generation, &cut, info->extack);
+	if (err) {
+		nlmsg_free(msg);
+		goto out;
+	}
+	err = iot_reply_send(info, msg, hdr,
+			     nla_put_u64_64bit(msg, IOT_EGRESS_A_GENERATION,
+					       generation, IOT_EGRESS_A_PAD) ||
+			     nla_put_u32(msg, IOT_EGRESS_A_CUT, cut));
 out:
+	/* Nothing half-staged survives a refusal. */
+	if (err && err != -ENOENT) {
+		mutex_lock(&in->lock);
+		iot_load_release(in, info->snd_portid);
+		mutex_unlock(&in->lock);
+	}
 	kfree(names);
 	return err;
 }
@@ -543,6 +773,104 @@ static int iot_nl_load_abort(struct sk_buff *skb, struct genl_info *info)
 		err = -ENOENT;
 	mutex_unlock(&in->lock);
 	return err;
+}
+
+/* cb->args: [0] how many unknown devices were sent. */
+static int iot_nl_dump_unknown(struct sk_buff *skb,
+			       struct netlink_callback *cb)
+{
+	struct iot_net *in = iot_net(sock_net(skb->sk));
+	unsigned int max = READ_ONCE(iot_dests_per_device), n;
+	struct iot_dest_info *dests;
+	struct iot_stats st;
+	time64_t first;
+	u8 mac[ETH_ALEN];
+	u64 suppressed;
+	void *hdr;
+	u32 gen;
+
+	dests = kvmalloc_array(max ?: 1, sizeof(*dests), GFP_KERNEL);
+	if (!dests)
+		return -ENOMEM;
+	while (!iot_rec_unknown_nth(in, cb->args[0], mac, &st, &first, &gen)) {
+		cb->seq = gen ?: 1;
+		n = iot_rec_dests(in, mac, true, dests, max, &suppressed);
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &iot_genl_family,
+				  NLM_F_MULTI, IOT_EGRESS_CMD_GET_UNKNOWN);
+		if (!hdr)
+			break;
+		genl_dump_check_consistent(cb, hdr);
+		if (nla_put(skb, IOT_EGRESS_A_MAC, ETH_ALEN, mac) ||
+		    nla_put_u64_64bit(skb, IOT_EGRESS_A_DENIED_PACKETS,
+				      st.deny_pkts, IOT_EGRESS_A_PAD) ||
+		    nla_put_u64_64bit(skb, IOT_EGRESS_A_DENIED_BYTES,
+				      st.deny_bytes, IOT_EGRESS_A_PAD) ||
+		    iot_put_time(skb, IOT_EGRESS_A_FIRST_SEEN, first) ||
+		    iot_put_time(skb, IOT_EGRESS_A_LAST_DENIED, st.last_deny) ||
+		    nla_put_u64_64bit(skb, IOT_EGRESS_A_SUPPRESSED, suppressed,
+				      IOT_EGRESS_A_PAD) ||
+		    iot_put_dests(skb, dests, n)) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+		cb->args[0]++;
+	}
+	kvfree(dests);
+	return skb->len;
+}
+
+static const struct genl_multicast_group iot_mcgrps[] = {
+	{
+		.name	= IOT_EGRESS_MCGRP_MONITOR,
+		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+	},
+};
+
+bool iot_nl_monitored(struct net *net)
+{
+	return genl_has_listeners(&iot_genl_family, net, 0);
+}
+
+/* Tell the monitor of @net: from the packet path too, so never sleeps
+ * unless @gfp says it may.
+ */
+void iot_nl_event(struct net *net, const struct iot_event *ev, u64 suppressed,
+		  gfp_t gfp)
+{
+	struct sk_buff *skb;
+	void *hdr;
+
+	skb = genlmsg_new(NLMSG_GOODSIZE, gfp);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &iot_genl_family, 0, IOT_EGRESS_CMD_EVENT);
+	if (!hdr)
+		goto err;
+	if (nla_put_u8(skb, IOT_EGRESS_A_EVENT, ev->type) ||
+	    nla_put_u64_64bit(skb, IOT_EGRESS_A_TIME, ev->time,
+			      IOT_EGRESS_A_PAD) ||
+	    nla_put(skb, IOT_EGRESS_A_MAC, ETH_ALEN, ev->mac) ||
+	    (ev->label[0] &&
+	     nla_put_string(skb, IOT_EGRESS_A_NAME, ev->label)) ||
+	    nla_put_u8(skb, IOT_EGRESS_A_POLICY, ev->policy) ||
+	    (ev->unknown && nla_put_flag(skb, IOT_EGRESS_A_UNKNOWN)) ||
+	    nla_put_u8(skb, IOT_EGRESS_A_FAMILY, ev->family) ||
+	    iot_put_addr(skb, IOT_EGRESS_A_SRC, ev->family, &ev->src) ||
+	    iot_put_addr(skb, IOT_EGRESS_A_DST, ev->family, &ev->dst) ||
+	    nla_put_u8(skb, IOT_EGRESS_A_PROTO, ev->proto) ||
+	    nla_put_u16(skb, IOT_EGRESS_A_DPORT, ev->dport) ||
+	    nla_put_u64_64bit(skb, IOT_EGRESS_A_COUNT, ev->count,
+			      IOT_EGRESS_A_PAD) ||
+	    nla_put_u64_64bit(skb, IOT_EGRESS_A_SUPPRESSED, suppressed,
+			      IOT_EGRESS_A_PAD))
+		goto err;
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&iot_genl_family, net, skb, 0, 0, gfp);
+	return;
+err:
+	nlmsg_free(skb);
 }
 
 static const struct genl_ops iot_genl_ops[] = {
@@ -628,6 +956,11 @@ static const struct genl_ops iot_genl_ops[] = {
 		.doit	= iot_nl_load_abort,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
+	{
+		.cmd	= IOT_EGRESS_CMD_GET_UNKNOWN,
+		.dumpit	= iot_nl_dump_unknown,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
 };
 
 static struct genl_family iot_genl_family __ro_after_init = {
@@ -639,6 +972,8 @@ static struct genl_family iot_genl_family __ro_after_init = {
 	.module		= THIS_MODULE,
 	.ops		= iot_genl_ops,
 	.n_ops		= ARRAY_SIZE(iot_genl_ops),
+	.mcgrps		= iot_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(iot_mcgrps),
 };
 
 int __init iot_genl_register(void)

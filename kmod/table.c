@@ -37,8 +37,83 @@ void iot_dev_cache_destroy(void)
 
 static void iot_dev_free(struct iot_dev *dev)
 {
+	if (!dev->stats_moved)
+		free_percpu(dev->stats);
 	kfree(rcu_access_pointer(dev->label));
 	kmem_cache_free(iot_dev_cache, dev);
+}
+
+static struct iot_pcpu_stats __percpu *iot_stats_alloc(void)
+{
+	struct iot_pcpu_stats __percpu *stats;
+	int cpu;
+
+	stats = alloc_percpu(struct iot_pcpu_stats);
+	if (!stats)
+		return NULL;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(stats, cpu)->syncp);
+	return stats;
+}
+
+/* Sums a device's counters over every CPU: a writer or an RCU reader. */
+void iot_dev_stats(const struct iot_dev *dev, struct iot_stats *sum)
+{
+	const struct iot_pcpu_stats *s;
+	unsigned int start;
+	int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	if (!dev->stats)
+		return;
+	for_each_possible_cpu(cpu) {
+		u64 dp, db, wp, wb;
+
+		s = per_cpu_ptr(dev->stats, cpu);
+		do {
+			start = u64_stats_fetch_begin(&s->syncp);
+			dp = u64_stats_read(&s->deny_pkts);
+			db = u64_stats_read(&s->deny_bytes);
+			wp = u64_stats_read(&s->wan_pkts);
+			wb = u64_stats_read(&s->wan_bytes);
+		} while (u64_stats_fetch_retry(&s->syncp, start));
+		sum->deny_pkts += dp;
+		sum->deny_bytes += db;
+		sum->wan_pkts += wp;
+		sum->wan_bytes += wb;
+		sum->last_deny = max(sum->last_deny, READ_ONCE(s->last_deny));
+		sum->last_wan = max(sum->last_wan, READ_ONCE(s->last_wan));
+	}
+}
+
+/*
+ * Before a staged table @t replaces @old: its devices that were in @old
+ * carry on with their counters, the others get new ones. On failure
+ * nothing was taken from @old.
+ */
+int iot_table_take_stats(struct iot_table *t, struct iot_table *old)
+{
+	struct iot_dev *dev, *prev;
+	struct rb_node *rb;
+
+	lockdep_assert_held(t->lock);
+	for (rb = rb_first(&t->sorted); rb; rb = rb_next(rb)) {
+		dev = rb_entry(rb, struct iot_dev, sorted);
+		if (dev->stats || iot_dev_find(old, dev->mac))
+			continue;
+		dev->stats = iot_stats_alloc();
+		if (!dev->stats)
+			return -ENOMEM;
+	}
+	for (rb = rb_first(&t->sorted); rb; rb = rb_next(rb)) {
+		dev = rb_entry(rb, struct iot_dev, sorted);
+		if (dev->stats)
+			continue;
+		prev = iot_dev_find(old, dev->mac);
+		dev->stats = prev->stats;
+		prev->stats_moved = true;
+	}
+	return 0;
 }
 
 static void iot_dev_free_rcu(struct rcu_head *rcu)
@@ -241,6 +316,16 @@ int iot_dev_set(struct iot_table *t, const u8 *mac, u8 policy,
 		NL_SET_ERR_MSG(extack, "out of memory for the device");
 		kfree(new_label);
 		return -ENOMEM;
+	}
+	/* A staged device gets its counters when the load commits. */
+	if (t->published) {
+		dev->stats = iot_stats_alloc();
+		if (!dev->stats) {
+			NL_SET_ERR_MSG(extack, "out of memory for the counters");
+			kmem_cache_free(iot_dev_cache, dev);
+			kfree(new_label);
+			return -ENOMEM;
+		}
 	}
 	dev->key = iot_mac_key(mac);
 	ether_addr_copy(dev->mac, mac);

@@ -88,6 +88,13 @@ iotctl_r() {
 	in_ns "$ROUTER" iotctl "$@"
 }
 
+# devices [NS]: the table as "MAC POLICY [LABEL]" lines, in the order
+# "iotctl show" lists it, without the counters.
+devices() {
+	ip netns exec "${1:-$ROUTER}" iotctl -j show |
+		jq -r '.[] | [.mac, .policy, .name // empty] | join(" ")'
+}
+
 # busywait MS CMD...: retry CMD until it succeeds, for at most MS
 # milliseconds.
 busywait() {

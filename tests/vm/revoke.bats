@@ -1,0 +1,170 @@
+#!/usr/bin/env bats
+# A deny cuts a device's live connections, also when a flowtable offloads
+# them: TCP and UDP, IPv4 and IPv6, through deny, default deny and load.
+
+bats_require_minimum_version 1.5.0
+load lib
+
+setup() {
+	topology
+	iotctl_r wan add wan0
+	# The WAN host sinks TCP on port 81 and echoes UDP on port 9, so
+	# both kinds of flow are established in conntrack.
+	bg_in_ns "$WAN" socat -u TCP6-LISTEN:81,ipv6only=0,reuseaddr,fork OPEN:/dev/null
+	bg_in_ns "$WAN" socat UDP6-RECVFROM:9,ipv6only=0,reuseaddr,fork PIPE
+	busywait 20000 listening "$WAN" 81
+}
+
+teardown() {
+	cleanup
+}
+
+# flowtable: offload every forwarded TCP and UDP flow of the router.
+flowtable() {
+	ip netns exec "$ROUTER" nft -f - <<-EOF
+	table inet flows {
+		flowtable ft {
+			hook ingress priority 0
+			devices = { br-lan, wan0 }
+		}
+		chain forward {
+			type filter hook forward priority 0
+			meta l4proto { tcp, udp } flow add @ft
+		}
+	}
+	EOF
+}
+
+# firewall: a router that tracks connections, as most do.
+firewall() {
+	ip netns exec "$ROUTER" nft -f - <<-EOF
+	table inet fw {
+		chain forward {
+			type filter hook forward priority 0
+			ct state established,related counter accept
+		}
+	}
+	EOF
+}
+
+# streams NS: from NS to the WAN host, a line every 0.2 s over TCP and UDP,
+# IPv4 and IPv6, until cleanup.
+streams() {
+	local ns=$1 dst
+	for dst in "${WAN_IP[4]}" "[${WAN_IP[6]}]"; do
+		bg_in_ns "$ns" sh -c "while sleep 0.2; do echo x; done |
+			socat -u - TCP:$dst:81"
+		bg_in_ns "$ns" sh -c "while sleep 0.2; do echo x; done |
+			socat - UDP:$dst:9 > /dev/null"
+	done
+}
+
+# flowing SRC: the WAN host keeps receiving all four of SRC's flows.
+flowing() {
+	local c n
+	for c in tcp4 tcp6 udp4 udp6; do
+		n=$(count "$WAN" "${1}_$c")
+		busywait 10000 count_at_least "$WAN" "${1}_$c" $(( n + 3 )) || {
+			echo "${1}_$c stuck at $(count "$WAN" "${1}_$c")" >&2
+			return 1
+		}
+	done
+}
+
+# stopped SRC: one second after the verdict, none of SRC's four flows
+# reaches the WAN host any more, for the next two seconds.
+stopped() {
+	local c
+	local -A n
+	sleep 1
+	for c in tcp4 tcp6 udp4 udp6; do
+		n[$c]=$(count "$WAN" "${1}_$c")
+	done
+	sleep 2
+	for c in tcp4 tcp6 udp4 udp6; do
+		expect_count "$WAN" "${1}_$c" "${n[$c]}"
+	done
+}
+
+# offloaded: the router's conntrack shows offloaded flows from the camera.
+offloaded() {
+	ip netns exec "$ROUTER" conntrack -L 2> /dev/null |
+		grep -q "src=${IOT_SRC4[camera]} .*OFFLOAD"
+}
+
+@test "deny cuts the camera's TCP and UDP flows, IPv4 and IPv6, without a flowtable" {
+	firewall
+	streams "$CAMERA"
+	flowing camera
+	run ip netns exec "$ROUTER" iotctl -j deny "$IOT_CAMERA_MAC"
+	[ "$status" -eq 0 ]
+	echo "$output"
+	(( $(jq -r .cut_connections <<< "$output") >= 4 ))
+	stopped camera
+}
+
+@test "deny cuts offloaded flows; the laptop's offloaded flows go on; allow lets it back" {
+	flowtable
+	streams "$CAMERA"
+	streams "$LAPTOP"
+	flowing camera
+	flowing laptop
+	busywait 20000 offloaded
+
+	run ip netns exec "$ROUTER" iotctl -j deny "$IOT_CAMERA_MAC"
+	[ "$status" -eq 0 ]
+	echo "$output"
+	(( $(jq -r .cut_connections <<< "$output") >= 4 ))
+	stopped camera
+	flowing laptop
+	# and nothing of the camera is offloaded any more
+	run ! offloaded
+
+	run iotctl_r deny "$IOT_CAMERA_MAC"
+	[ "$output" = "$IOT_CAMERA_MAC denied, cut 0 connections" ]
+
+	iotctl_r allow "$IOT_CAMERA_MAC"
+	tcp_from "$CAMERA" "${WAN_IP[4]}"
+	tcp_from "$CAMERA" "${WAN_IP[6]}"
+}
+
+@test "default deny cuts an unknown device's offloaded flows" {
+	flowtable
+	iotctl_r allow "$IOT_LAPTOP_MAC"
+	streams "$CAMERA"
+	streams "$LAPTOP"
+	flowing camera
+	busywait 20000 offloaded
+
+	run ip netns exec "$ROUTER" iotctl -j default deny
+	[ "$status" -eq 0 ]
+	(( $(jq -r .cut_connections <<< "$output") >= 4 ))
+	stopped camera
+	flowing laptop
+}
+
+@test "load of a policy that denies the camera cuts its offloaded flows" {
+	local file=$BATS_TEST_TMPDIR/policy.conf
+	flowtable
+	streams "$CAMERA"
+	streams "$LAPTOP"
+	flowing camera
+	busywait 20000 offloaded
+	printf 'wan wan0\ndeny %s name cam\nallow %s\n' \
+		"$IOT_CAMERA_MAC" "$IOT_LAPTOP_MAC" > "$file"
+
+	run ip netns exec "$ROUTER" iotctl -j load "$file"
+	[ "$status" -eq 0 ]
+	(( $(jq -r .cut_connections <<< "$output") >= 4 ))
+	stopped camera
+	flowing laptop
+}
+
+@test "the module works without conntrack: deny cuts nothing and succeeds" {
+	# This router's netns tracks nothing: nf_conntrack may be loaded by
+	# other tests, but no entry exists here.
+	run ip netns exec "$ROUTER" iotctl -j deny "$IOT_CAMERA_MAC"
+	[ "$status" -eq 0 ]
+	[ "$(jq -r .cut_connections <<< "$output")" = 0 ]
+	run ! ping_from "$CAMERA" "${WAN_IP[4]}"
+}

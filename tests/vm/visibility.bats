@@ -1,0 +1,202 @@
+#!/usr/bin/env bats
+# What devices tried: exact counters, recorded destinations, unknown
+# devices, audit, and the monitor with its bounds.
+
+bats_require_minimum_version 1.5.0
+load lib
+
+setup() {
+	topology
+	iotctl_r wan add wan0
+}
+
+teardown() {
+	cleanup
+}
+
+# dev_json MAC FILTER: a jq filter over "iotctl -j show MAC".
+dev_json() {
+	ip netns exec "$ROUTER" iotctl -j show "$1" | jq -r "$2"
+}
+
+# monitor_start FILE: "iotctl -j monitor" in the router, into FILE, and
+# wait until it is subscribed: probes from the camera (which must be
+# denied or audited) to new UDP ports until one shows up as an event.
+monitor_start() {
+	local file=$1 port
+	ip netns exec "$ROUTER" iotctl -j monitor > "$file" 2> "$file.err" 3>&- &
+	BG_PIDS+=($!)
+	for port in $(seq 2000 2060); do
+		udp_from "$CAMERA" "${WAN_IP[4]}" "$port" || true
+		if busywait 700 grep -q "\"dport\":$port," "$file"; then
+			return 0
+		fi
+	done
+	echo "the monitor never reported a probe" >&2
+	cat "$file.err" >&2
+	return 1
+}
+
+@test "counters are exact: N denied pings count N packets, allowed ones count as WAN" {
+	iotctl_r deny "$IOT_CAMERA_MAC"
+	iotctl_r allow "$IOT_LAPTOP_MAC"
+	run ! in_ns "$CAMERA" ping -q -c 5 -i 0.2 -W 1 "${WAN_IP[4]}"
+	run ! in_ns "$CAMERA" ping -q -c 2 -i 0.2 -W 1 "${WAN_IP[6]}"
+	in_ns "$LAPTOP" ping -q -c 3 -i 0.2 -W 1 "${WAN_IP[4]}" > /dev/null
+
+	[ "$(dev_json "$IOT_CAMERA_MAC" .denied_packets)" = 7 ]
+	# 84-byte IPv4 echoes, 104-byte IPv6 ones
+	[ "$(dev_json "$IOT_CAMERA_MAC" .denied_bytes)" = $(( 5 * 84 + 2 * 104 )) ]
+	[ "$(dev_json "$IOT_CAMERA_MAC" .wan_packets)" = 0 ]
+	[ "$(dev_json "$IOT_CAMERA_MAC" .last_wan)" = null ]
+	[ "$(dev_json "$IOT_LAPTOP_MAC" .wan_packets)" = 3 ]
+	[ "$(dev_json "$IOT_LAPTOP_MAC" .denied_packets)" = 0 ]
+	# the last denied packet is at most a minute old
+	local last now
+	last=$(dev_json "$IOT_CAMERA_MAC" .last_denied)
+	now=$(date +%s)
+	(( last <= now && last > now - 60 ))
+
+	# the table for people: "last denied N s ago"
+	run iotctl_r show
+	[ "$status" -eq 0 ]
+	[[ $output == *"$IOT_CAMERA_MAC"*deny*" s ago"* ]]
+}
+
+@test "a denied camera's SYN to 203.0.113.25:25 shows in the monitor and in show" {
+	local mon=$BATS_TEST_TMPDIR/mon line
+	iotctl_r deny "$IOT_CAMERA_MAC" name dvr-front
+	monitor_start "$mon"
+
+	run ! tcp_from "$CAMERA" 203.0.113.25 25
+	run ! tcp_from "$CAMERA" 2001:db8:3::25 25
+	busywait 20000 grep -q '"dst":"2001:db8:3::25"' "$mon"
+
+	line=$(grep '"dst":"203.0.113.25"' "$mon" | head -1)
+	[ "$(jq -r '[.mac, .name, .verdict, .family, .src, .proto, .dport, .event] | join(" ")' <<< "$line")" = \
+		"$IOT_CAMERA_MAC dvr-front denied ipv4 192.0.2.10 tcp 25 new" ]
+	jq -e '.time | test("^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:]{8}Z$")' <<< "$line"
+	line=$(grep '"dst":"2001:db8:3::25"' "$mon" | head -1)
+	[ "$(jq -r '[.family, .src, .proto, .dport] | join(" ")' <<< "$line")" = \
+		"ipv6 2001:db8:1::10 tcp 25" ]
+
+	# show MAC: newest first, with the port and at least the SYN
+	[ "$(dev_json "$IOT_CAMERA_MAC" '.destinations[0] | [.dst, .proto, .dport] | join(" ")')" = \
+		"2001:db8:3::25 tcp 25" ]
+	[ "$(dev_json "$IOT_CAMERA_MAC" '.destinations[] | select(.dst == "203.0.113.25") | [.family, .proto, .dport, (.count >= 1)] | join(" ")')" = \
+		"ipv4 tcp 25 true" ]
+	# and the camera's addresses, from the router's neighbour tables
+	[ "$(dev_json "$IOT_CAMERA_MAC" '.addresses | index("192.0.2.10") != null')" = true ]
+	run iotctl_r show "$IOT_CAMERA_MAC"
+	[ "$status" -eq 0 ]
+	[[ $output == *"203.0.113.25"*tcp*25* ]]
+}
+
+@test "an audited device reaches the WAN and its destinations are recorded" {
+	local mon=$BATS_TEST_TMPDIR/mon
+	iotctl_r audit "$IOT_CAMERA_MAC" name cam
+	monitor_start "$mon"
+	local n
+	n=$(count "$WAN" camera_tcp4)
+	tcp_from "$CAMERA" 203.0.113.25 80
+	counted "$WAN" camera_tcp4 $(( n + 3 ))
+	tcp_from "$CAMERA" 2001:db8:3::25 80
+
+	[ "$(dev_json "$IOT_CAMERA_MAC" '.policy')" = audit ]
+	[ "$(dev_json "$IOT_CAMERA_MAC" '.destinations[] | select(.dst == "203.0.113.25") | [.proto, .dport] | join(" ")')" = "tcp 80" ]
+	[ "$(dev_json "$IOT_CAMERA_MAC" '.destinations[] | select(.dst == "2001:db8:3::25") | [.proto, .dport] | join(" ")')" = "tcp 80" ]
+	(( $(dev_json "$IOT_CAMERA_MAC" .wan_packets) >= 6 ))
+	[ "$(dev_json "$IOT_CAMERA_MAC" .denied_packets)" = 0 ]
+	busywait 20000 grep -q '"dst":"203.0.113.25"' "$mon"
+	[ "$(grep '"dst":"203.0.113.25"' "$mon" | head -1 | jq -r '[.verdict, .name] | join(" ")')" = "audited cam" ]
+	# audit survives a save and load
+	run iotctl_r save
+	[[ $output == *"audit $IOT_CAMERA_MAC name cam"* ]]
+}
+
+@test "show --unknown lists an unknown device under default deny" {
+	iotctl_r allow "$IOT_LAPTOP_MAC"
+	iotctl_r default deny
+	run ! ping_from "$CAMERA" "${WAN_IP[4]}"
+	run ! tcp_from "$CAMERA" 203.0.113.25 443
+
+	run ip netns exec "$ROUTER" iotctl -j show --unknown
+	[ "$status" -eq 0 ]
+	[ "$(jq -r 'length' <<< "$output")" = 1 ]
+	[ "$(jq -r '.[0].mac' <<< "$output")" = "$IOT_CAMERA_MAC" ]
+	(( $(jq -r '.[0].denied_packets' <<< "$output") >= 2 ))
+	[ "$(jq -r '.[0].destinations[] | select(.dst == "203.0.113.25") | [.proto, .dport] | join(" ")' <<< "$output")" = "tcp 443" ]
+	run iotctl_r show --unknown
+	[[ $output == *"$IOT_CAMERA_MAC"*unknown* ]]
+
+	# once in the table it is no longer unknown
+	iotctl_r deny "$IOT_CAMERA_MAC"
+	run ip netns exec "$ROUTER" iotctl -j show --unknown
+	[ "$(jq -r 'length' <<< "$output")" = 0 ]
+}
+
+@test "a flood of 100k packets to 10k destinations stays within the bounds" {
+	local mon=$BATS_TEST_TMPDIR/mon pg=/proc/net/pktgen c s t0 secs before after
+	iotctl_r deny "$IOT_CAMERA_MAC"
+	monitor_start "$mon"
+	iotctl_r flush
+	iotctl_r default deny
+	ip netns exec "$ROUTER" ip route add 203.0.113.0/25 via 198.51.100.2
+	before=$(awk '/^SUnreclaim:/ { print $2 }' /proc/meminfo)
+
+	# 1000 source MACs, unknown under default deny, to 128 addresses
+	# times 80 ports, handed to the router's camera port as if received.
+	modprobe pktgen
+	c=$(iot_status events)
+	t0=$SECONDS
+	ip netns exec "$ROUTER" sh -ec "
+		echo rem_device_all > $pg/kpktgend_0
+		echo 'add_device cam0' > $pg/kpktgend_0
+		for c in 'xmit_mode netif_receive' 'count 100000' 'pkt_size 64' \
+			'delay 0' 'dst_mac 02:00:00:00:01:01' \
+			'src_mac 02:00:00:01:00:00' 'src_mac_count 1000' \
+			'src_min 192.0.2.50' 'src_max 192.0.2.50' \
+			'dst_min 203.0.113.0' 'dst_max 203.0.113.127' \
+			'udp_dst_min 1000' 'udp_dst_max 1079' \
+			'flag IPDST_RND' 'flag UDPDST_RND' 'flag MACSRC_RND'; do
+			echo \"\$c\" > $pg/cam0
+		done
+		echo start > $pg/pgctrl"
+	secs=$(( SECONDS - t0 + 1 ))
+	ip netns exec "$ROUTER" grep -q 'Result: OK' $pg/cam0
+	after=$(awk '/^SUnreclaim:/ { print $2 }' /proc/meminfo)
+
+	run ip netns exec "$ROUTER" iotctl -j status
+	echo "$output"
+	(( $(jq -r .dropped <<< "$output") >= 100000 ))
+	# the bounds: max_unknown 256, max_dests 4096
+	[ "$(jq -r .unknown <<< "$output")" = 256 ]
+	(( $(jq -r .dests <<< "$output") <= 4096 ))
+	(( $(jq -r .dests <<< "$output") > 0 ))
+	[ "$(ip netns exec "$ROUTER" iotctl -j show --unknown | jq -r 'length')" = 256 ]
+	(( $(ip netns exec "$ROUTER" iotctl -j show --unknown | jq -r 'map(.destinations | length) | max') <= 32 ))
+	# kernel memory: the records are bounded (a few hundred KiB)
+	echo "unreclaimable slab: $before kB -> $after kB"
+	(( after - before < 8192 ))
+
+	# the monitor: at most events_per_sec (100) events in each second of
+	# the flood, the rest counted as suppressed
+	c=$(( $(jq -r .events <<< "$output") - c ))
+	s=$(jq -r .suppressed <<< "$output")
+	echo "flood: $secs s, $c events, $s suppressed"
+	(( c <= 100 * (secs + 1) ))
+	(( s > 10000 ))
+	busywait 20000 grep -q '"suppressed":[1-9]' "$mon"
+	(( $(wc -l < "$mon") <= $(iot_status events) ))
+}
+
+@test "an unprivileged user cannot subscribe to the monitor" {
+	run ip netns exec "$ROUTER" setpriv --reuid 65534 --regid 65534 --clear-groups \
+		iotctl monitor
+	[ "$status" -eq 1 ]
+	[ "$output" = "iotctl: monitor: permission denied: CAP_NET_ADMIN is needed to subscribe" ]
+	# root of a new user namespace has no CAP_NET_ADMIN over this netns
+	run ip netns exec "$ROUTER" unshare -Ur iotctl monitor
+	[ "$status" -eq 1 ]
+	[ "$output" = "iotctl: monitor: permission denied: CAP_NET_ADMIN is needed to subscribe" ]
+}

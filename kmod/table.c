@@ -26,7 +26,7 @@ static struct kmem_cache *iot_dev_cache __read_mostly;
 int iot_dev_cache_init(void)
 {
 	BUILD_BUG_ON(offsetof(struct iot_dev, node) != 0);
-	iot_dev_cache = KMEM_CACHE(iot_dev, 0);
+	iot_dev_cache = KMEM_CACHE(iot_dev, SLAB_ACCOUNT);
 	return iot_dev_cache ? 0 : -ENOMEM;
 }
 
@@ -48,7 +48,7 @@ static struct iot_pcpu_stats __percpu *iot_stats_alloc(void)
 	struct iot_pcpu_stats __percpu *stats;
 	int cpu;
 
-	stats = alloc_percpu(struct iot_pcpu_stats);
+	stats = alloc_percpu_gfp(struct iot_pcpu_stats, GFP_KERNEL_ACCOUNT);
 	if (!stats)
 		return NULL;
 	for_each_possible_cpu(cpu)
@@ -125,7 +125,7 @@ static struct iot_buckets *iot_buckets_alloc(unsigned int bits, u8 idx)
 {
 	struct iot_buckets *b;
 
-	b = kvzalloc(struct_size(b, head, 1U << bits), GFP_KERNEL);
+	b = kvzalloc(struct_size(b, head, 1U << bits), GFP_KERNEL_ACCOUNT);
 	if (!b)
 		return NULL;
 	b->seed = get_random_u64() | 1;
@@ -269,7 +269,7 @@ static struct iot_label *iot_label_new(const char *str)
 	size_t len = strlen(str) + 1;
 	struct iot_label *label;
 
-	label = kmalloc(struct_size(label, str, len), GFP_KERNEL);
+	label = kmalloc(struct_size(label, str, len), GFP_KERNEL_ACCOUNT);
 	if (label)
 		memcpy(label->str, str, len);
 	return label;

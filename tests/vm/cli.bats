@@ -46,19 +46,32 @@ sample_table() {
 }
 
 @test "show: one line per device, sorted, lower-case, no trailing spaces" {
+	local f line
 	run -0 iotctl_r show
 	[[ $output == "" ]]
 	sample_table
-	run -0 iotctl_r show
+	run -0 devices
 	[[ ${#lines[@]} == 3 ]]
-	[[ ${lines[0]} == "02:00:00:00:00:01  allow  doorbell" ]]
-	[[ ${lines[1]} == "02:00:00:00:00:0c  deny   dvr-front" ]]
-	[[ ${lines[2]} == "0a:00:00:00:00:ff  deny" ]]
+	[[ ${lines[0]} == "02:00:00:00:00:01 allow doorbell" ]]
+	[[ ${lines[1]} == "02:00:00:00:00:0c deny dvr-front" ]]
+	[[ ${lines[2]} == "0a:00:00:00:00:ff deny" ]]
+	# for people: a header, then the devices with their counters
+	run -0 iotctl_r show
+	[[ ${#lines[@]} == 4 ]]
+	[[ ${lines[0]} == "MAC  "*"POLICY  "*"NAME  "*"DENIED PKTS  DENIED BYTES  WAN PKTS  WAN BYTES  LAST DENIED  LAST WAN" ]]
+	read -ra f <<< "${lines[2]}"
+	[[ ${f[*]} == "02:00:00:00:00:0c deny dvr-front 0 0 B 0 0 B never never" ]]
+	read -ra f <<< "${lines[3]}"
+	[[ ${f[*]} == "0a:00:00:00:00:ff deny - 0 0 B 0 0 B never never" ]]
+	for line in "${lines[@]}"; do
+		[[ $line != *" " ]]
+	done
 	# no command means show
 	run -0 iotctl_r
-	[[ ${lines[1]} == "02:00:00:00:00:0c  deny   dvr-front" ]]
+	read -ra f <<< "${lines[2]}"
+	[[ ${f[2]} == dvr-front ]]
 	run -0 iotctl_r show 02:00:00:00:00:0c
-	[[ $output == "02:00:00:00:00:0c  deny   dvr-front" ]]
+	[[ ${lines[0]} == "02:00:00:00:00:0c  deny   dvr-front" ]]
 }
 
 @test "show --json: an array of devices, name null without a label" {
@@ -69,8 +82,9 @@ sample_table() {
 	[[ ${#lines[@]} == 1 ]]
 	jq -e . <<< "$output" > /dev/null
 	[[ $(jq -c 'map({mac, policy, name})' <<< "$output") == '[{"mac":"02:00:00:00:00:01","policy":"allow","name":"doorbell"},{"mac":"02:00:00:00:00:0c","policy":"deny","name":"dvr-front"},{"mac":"0a:00:00:00:00:ff","policy":"deny","name":null}]' ]]
+	# one device: one object, with its details
 	run -0 iotctl_r -j show 0a:00:00:00:00:ff
-	[[ $(jq -c . <<< "$output") == '[{"mac":"0a:00:00:00:00:ff","policy":"deny","name":null}]' ]]
+	[[ $(jq -c '{mac, policy, name, denied_packets, wan_packets, last_denied, addresses, destinations}' <<< "$output") == '{"mac":"0a:00:00:00:00:ff","policy":"deny","name":null,"denied_packets":0,"wan_packets":0,"last_denied":null,"addresses":[],"destinations":[]}' ]]
 }
 
 @test "-j before the command, after it, and as --json" {
@@ -110,7 +124,11 @@ sample_table() {
 	[[ ${lines[2]} == "devices: 3 (max 65536)" ]]
 	[[ ${lines[3]} == "wan: wan0 ppp0" ]]
 	[[ ${lines[4]} == "dropped: 0" ]]
-	[[ ${lines[5]} == "generation: "* ]]
+	[[ ${lines[5]} == "destinations: 0 (max 4096, 32 per device)" ]]
+	[[ ${lines[6]} == "unknown devices: 0 (max 256)" ]]
+	[[ ${lines[7]} == "events: 0 (0 suppressed)" ]]
+	[[ ${lines[8]} == "generation: "* ]]
+	[[ ${#lines[@]} == 9 ]]
 }
 
 @test "the generation changes with every change" {
@@ -173,8 +191,8 @@ sample_table() {
 	iotctl_r deny 0a00.0000.0002
 	iotctl_r deny 0A0000000003
 	iotctl_r deny 0A:00:00:00:00:04
-	run -0 iotctl_r show
-	[[ $output == "0a:00:00:00:00:01  deny"$'\n'"0a:00:00:00:00:02  deny"$'\n'"0a:00:00:00:00:03  deny"$'\n'"0a:00:00:00:00:04  deny" ]]
+	run -0 devices
+	[[ $output == "0a:00:00:00:00:01 deny"$'\n'"0a:00:00:00:00:02 deny"$'\n'"0a:00:00:00:00:03 deny"$'\n'"0a:00:00:00:00:04 deny" ]]
 	iotctl_r del 0A-00-00-00-00-04
 	[[ $(iot_status devices) == 3 ]]
 }
@@ -184,8 +202,8 @@ sample_table() {
 	iotctl_r deny 02:00:00:00:00:0c name "$label"
 	run -0 iotctl_r -j show
 	[[ $(jq -r '.[0].name' <<< "$output") == "$label" ]]
-	run -0 iotctl_r show
-	[[ $output == "02:00:00:00:00:0c  deny   $label" ]]
+	run -0 devices
+	[[ $output == "02:00:00:00:00:0c deny $label" ]]
 	# 32 bytes is the longest label
 	label=abcdefghijklmnopqrstuvwxyz012345
 	iotctl_r deny 02:00:00:00:00:0c name "$label"
@@ -282,8 +300,8 @@ sample_table() {
 		printf 'deny 02:00:00:00:%02x:%02x name d%d\n' $(( i / 256 )) $(( i % 256 )) "$i"
 	done > "$policy"
 	iotctl_r load "$policy"
-	sed 's/^deny \([^ ]*\) name /\1  deny   /' "$policy" | LC_ALL=C sort > "$want"
-	ip netns exec "$ROUTER" iotctl show > "$got"
+	sed 's/^deny \([^ ]*\) name /\1 deny /' "$policy" | LC_ALL=C sort > "$want"
+	devices > "$got"
 	diff -u "$want" "$got"
 	[[ $(ip netns exec "$ROUTER" iotctl -j show | jq length) == 5000 ]]
 	[[ $(iot_status devices) == 5000 ]]
@@ -292,7 +310,7 @@ sample_table() {
 	iotctl_r del 02:00:00:00:00:00
 	[[ $(iot_status devices) == 5000 ]]
 	run -0 iotctl_r show 02:00:00:00:ff:ff
-	[[ $output == "02:00:00:00:ff:ff  allow" ]]
+	[[ ${lines[0]} == "02:00:00:00:ff:ff  allow" ]]
 	iotctl_r flush
 	[[ $(iot_status devices) == 0 ]]
 }
@@ -310,8 +328,11 @@ sample_table() {
 		done'
 	local ok=0 out stable
 	for (( i = 0; i < 10; i++ )); do
-		if out=$(ip netns exec "$ROUTER" iotctl show 2> "$BATS_TEST_TMPDIR/err"); then
+		if ip netns exec "$ROUTER" iotctl show > "$BATS_TEST_TMPDIR/out" \
+			2> "$BATS_TEST_TMPDIR/err"; then
 			ok=$(( ok + 1 ))
+			# the rows, after the header
+			out=$(tail -n +2 "$BATS_TEST_TMPDIR/out")
 			# sorted, every MAC once, and all 1000 stable devices there
 			[[ $(LC_ALL=C sort -u <<< "$out") == "$out" ]]
 			stable=$(grep -c '^02:00:00:00:' <<< "$out")

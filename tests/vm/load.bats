@@ -28,8 +28,8 @@ teardown() {
 	deny 02:00:00:00:00:0c
 	EOF
 	iotctl_r load "$BATS_TEST_TMPDIR/policy"
-	run -0 iotctl_r show
-	[[ $output == "02:00:00:00:00:0c  deny"$'\n'"02:00:00:00:00:1a  allow  laptop" ]]
+	run -0 devices
+	[[ $output == "02:00:00:00:00:0c deny"$'\n'"02:00:00:00:00:1a allow laptop" ]]
 	[[ $(iot_status default) == deny ]]
 	[[ $(iot_status 'wan | join(" ")') == "wan0 lte0" ]]
 

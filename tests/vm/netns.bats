@@ -22,9 +22,9 @@ teardown() {
 	iotctl_r wan add wan0
 	iotctl_r wan add ppp0
 
-	run -0 ip netns exec "$A_ROUTER" iotctl show
-	[[ $output == "02:00:00:00:00:0c  deny   a-cam" ]]
-	run -0 iotctl_r show
+	run -0 devices "$A_ROUTER"
+	[[ $output == "02:00:00:00:00:0c deny a-cam" ]]
+	run -0 devices
 	[[ $output == "" ]]
 	[[ $(iot_status 'wan | join(" ")') == "wan0 ppp0" ]]
 	[[ $(ip netns exec "$A_ROUTER" iotctl -j status | jq -r '.wan | join(" ")') == wan0 ]]

@@ -41,8 +41,8 @@ kept_off_wan() {
 	kept_off_wan "$CAMERA" camera
 	iotctl_r allow "$IOT_CAMERA_MAC"
 	reaches_wan "$CAMERA" camera
-	run -0 iotctl_r show
-	[[ $output == "02:00:00:00:00:0c  allow" ]]
+	run -0 devices
+	[[ $output == "02:00:00:00:00:0c allow" ]]
 }
 
 @test "del gives a denied camera the WAN back" {
@@ -50,7 +50,7 @@ kept_off_wan() {
 	kept_off_wan "$CAMERA" camera
 	iotctl_r del "$IOT_CAMERA_MAC"
 	reaches_wan "$CAMERA" camera
-	run -0 iotctl_r show
+	run -0 devices
 	[[ $output == "" ]]
 }
 
@@ -91,12 +91,12 @@ kept_off_wan() {
 	kept_off_wan "$CAMERA" camera
 	iotctl_r allow "$IOT_CAMERA_MAC"
 	reaches_wan "$CAMERA" camera
-	run -0 iotctl_r show
-	[[ $output == "02:00:00:00:00:0c  allow  dvr-front" ]]
+	run -0 devices
+	[[ $output == "02:00:00:00:00:0c allow dvr-front" ]]
 	iotctl_r deny "$IOT_CAMERA_MAC" name dvr-back
 	kept_off_wan "$CAMERA" camera
-	run -0 iotctl_r show
-	[[ $output == "02:00:00:00:00:0c  deny   dvr-back" ]]
+	run -0 devices
+	[[ $output == "02:00:00:00:00:0c deny dvr-back" ]]
 	[[ $(iot_status devices) == 1 ]]
 }
 
@@ -105,7 +105,7 @@ kept_off_wan() {
 	iotctl_r allow "$IOT_LAPTOP_MAC"
 	iotctl_r default deny
 	iotctl_r flush
-	run -0 iotctl_r show
+	run -0 devices
 	[[ $output == "" ]]
 	[[ $(iot_status devices) == 0 ]]
 	[[ $(iot_status default) == deny ]]

@@ -46,7 +46,7 @@ unload() {
 	# a device already there can still change
 	iotctl_r deny 02:00:00:00:00:03
 	run -0 iotctl_r show 02:00:00:00:00:03
-	[[ $output == "02:00:00:00:00:03  deny" ]]
+	[[ ${lines[0]} == "02:00:00:00:00:03  deny" ]]
 	# and room made is room to use
 	iotctl_r del 02:00:00:00:00:01
 	iotctl_r deny 02:00:00:00:00:04

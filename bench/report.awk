@@ -87,6 +87,7 @@ END {
 	print "|---|---:|---:|---:|---:|"
 	printf "| iot\\_egress, sender not in the table (default allow) | %s | – | %s | %s |\n", cell("iot_egress/empty/0"), cell("iot_egress/notin/" mid), cell("iot_egress/notin/" big)
 	printf "| iot\\_egress, sender allowed | – | – | %s | %s |\n", cell("iot_egress/allowed/" mid), cell("iot_egress/allowed/" big)
+	printf "| iot\\_egress, sender audited (allowed, destination recorded) | – | – | %s | %s |\n", cell("iot_egress/audited/" mid), cell("iot_egress/audited/" big)
 	printf "| iot\\_egress, sender denied (dropped) | – | – | %s | %s |\n", cell("iot_egress/denied/" mid), cell("iot_egress/denied/" big)
 	printf "| iot\\_egress, LAN to LAN, sender denied (not WAN-bound)¹ | %s | – | %s | %s |\n", cell("iot_egress/lan/0", lanbase), cell("iot_egress/lan/" mid, lanbase), cell("iot_egress/lan/" big, lanbase)
 	printf "| iot\\_egress loaded, empty table, nothing configured | %s | – | – | – |\n", cell("iot_egress/empty/0")

@@ -47,8 +47,13 @@ static const u8 *iot_src_mac(const struct sk_buff *skb,
 static void iot_count(struct iot_dev *dev, const struct sk_buff *skb,
 		      bool denied)
 {
-	struct iot_pcpu_stats *s = this_cpu_ptr(dev->stats);
+	struct iot_pcpu_stats __percpu *stats = iot_dev_stats_get(dev);
 	time64_t now = ktime_get_real_seconds();
+	struct iot_pcpu_stats *s;
+
+	if (unlikely(!stats))
+		return;
+	s = this_cpu_ptr(stats);
 
 	u64_stats_update_begin(&s->syncp);
 	if (denied) {

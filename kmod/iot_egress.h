@@ -54,12 +54,8 @@ struct iot_dev {
 	u64 key;
 	u8 mac[ETH_ALEN];
 	u8 policy;
-	/* The counters went on with the device that replaced this one in a
-	 * load: they are not this device's to free.
-	 */
-	bool stats_moved;
 	struct iot_label __rcu *label;
-	/* NULL only while staged: a load gives it counters at commit. */
+	/* Made by the first packet counted (iot_dev_stats_get()). */
 	struct iot_pcpu_stats __percpu *stats;
 	struct rb_node sorted;
 	struct rcu_head rcu;
@@ -255,7 +251,8 @@ int iot_dev_del(struct iot_table *t, const u8 *mac,
 		struct netlink_ext_ack *extack);
 void iot_dev_flush(struct iot_table *t);
 void iot_dev_stats(const struct iot_dev *dev, struct iot_stats *sum);
-int iot_table_take_stats(struct iot_table *t, struct iot_table *old);
+void iot_table_take_stats(struct iot_table *t, struct iot_table *old);
+struct iot_pcpu_stats __percpu *iot_dev_stats_get(struct iot_dev *dev);
 int iot_dev_cache_init(void);
 void iot_dev_cache_destroy(void);
 

@@ -37,22 +37,40 @@ void iot_dev_cache_destroy(void)
 
 static void iot_dev_free(struct iot_dev *dev)
 {
-	if (!dev->stats_moved)
-		free_percpu(dev->stats);
+	free_percpu(dev->stats);
 	kfree(rcu_access_pointer(dev->label));
 	kmem_cache_free(iot_dev_cache, dev);
 }
 
-static struct iot_pcpu_stats __percpu *iot_stats_alloc(void)
+static void iot_dev_free_rcu(struct rcu_head *rcu)
 {
-	struct iot_pcpu_stats __percpu *stats;
+	iot_dev_free(container_of(rcu, struct iot_dev, rcu));
+}
+
+/*
+ * A device's counters, made when its first packet is counted: a table
+ * of devices that never talk costs no per-CPU memory, and a load of many
+ * devices allocates nothing but the devices. NULL if there is no memory
+ * left: that packet goes uncounted.
+ */
+struct iot_pcpu_stats __percpu *iot_dev_stats_get(struct iot_dev *dev)
+{
+	struct iot_pcpu_stats __percpu *stats = READ_ONCE(dev->stats);
+	struct iot_pcpu_stats __percpu *old;
 	int cpu;
 
-	stats = alloc_percpu_gfp(struct iot_pcpu_stats, GFP_KERNEL_ACCOUNT);
+	if (likely(stats))
+		return stats;
+	stats = alloc_percpu_gfp(struct iot_pcpu_stats, GFP_ATOMIC);
 	if (!stats)
 		return NULL;
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(stats, cpu)->syncp);
+	old = cmpxchg(&dev->stats, NULL, stats);
+	if (old) {
+		free_percpu(stats);
+		return old;
+	}
 	return stats;
 }
 
@@ -63,13 +81,15 @@ void iot_dev_stats(const struct iot_dev *dev, struct iot_stats *sum)
 	unsigned int start;
 	int cpu;
 
+	struct iot_pcpu_stats __percpu *stats = READ_ONCE(dev->stats);
+
 	memset(sum, 0, sizeof(*sum));
-	if (!dev->stats)
+	if (!stats)
 		return;
 	for_each_possible_cpu(cpu) {
 		u64 dp, db, wp, wb;
 
-		s = per_cpu_ptr(dev->stats, cpu);
+		s = per_cpu_ptr(stats, cpu);
 		do {
 			start = u64_stats_fetch_begin(&s->syncp);
 			dp = u64_stats_read(&s->deny_pkts);
@@ -88,10 +108,11 @@ void iot_dev_stats(const struct iot_dev *dev, struct iot_stats *sum)
 
 /*
  * Before a staged table @t replaces @old: its devices that were in @old
- * carry on with their counters, the others get new ones. On failure
- * nothing was taken from @old.
+ * carry on with their counters. The packet path may still count on the
+ * old device, in the counters it has already looked up (now the new
+ * device's), or in new ones it makes for the old device, which go with it.
  */
-int iot_table_take_stats(struct iot_table *t, struct iot_table *old)
+void iot_table_take_stats(struct iot_table *t, struct iot_table *old)
 {
 	struct iot_dev *dev, *prev;
 	struct rb_node *rb;
@@ -99,26 +120,10 @@ int iot_table_take_stats(struct iot_table *t, struct iot_table *old)
 	lockdep_assert_held(t->lock);
 	for (rb = rb_first(&t->sorted); rb; rb = rb_next(rb)) {
 		dev = rb_entry(rb, struct iot_dev, sorted);
-		if (dev->stats || iot_dev_find(old, dev->mac))
-			continue;
-		dev->stats = iot_stats_alloc();
-		if (!dev->stats)
-			return -ENOMEM;
-	}
-	for (rb = rb_first(&t->sorted); rb; rb = rb_next(rb)) {
-		dev = rb_entry(rb, struct iot_dev, sorted);
-		if (dev->stats)
-			continue;
 		prev = iot_dev_find(old, dev->mac);
-		dev->stats = prev->stats;
-		prev->stats_moved = true;
+		if (prev)
+			dev->stats = xchg(&prev->stats, NULL);
 	}
-	return 0;
-}
-
-static void iot_dev_free_rcu(struct rcu_head *rcu)
-{
-	iot_dev_free(container_of(rcu, struct iot_dev, rcu));
 }
 
 static struct iot_buckets *iot_buckets_alloc(unsigned int bits, u8 idx)
@@ -316,16 +321,6 @@ int iot_dev_set(struct iot_table *t, const u8 *mac, u8 policy,
 		NL_SET_ERR_MSG(extack, "out of memory for the device");
 		kfree(new_label);
 		return -ENOMEM;
-	}
-	/* A staged device gets its counters when the load commits. */
-	if (t->published) {
-		dev->stats = iot_stats_alloc();
-		if (!dev->stats) {
-			NL_SET_ERR_MSG(extack, "out of memory for the counters");
-			kmem_cache_free(iot_dev_cache, dev);
-			kfree(new_label);
-			return -ENOMEM;
-		}
 	}
 	dev->key = iot_mac_key(mac);
 	ether_addr_copy(dev->mac, mac);

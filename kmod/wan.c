@@ -183,11 +183,7 @@ struct iot_table *iot_cfg_replace(struct iot_net *in, struct iot_table *table,
 	cfg = iot_cfg_build(in, table, default_policy, names, -1);
 	if (!cfg)
 		return ERR_PTR(-ENOMEM);
-	/* Last, as nothing may fail once counters are handed over. */
-	if (iot_table_take_stats(table, old)) {
-		kfree(cfg);
-		return ERR_PTR(-ENOMEM);
-	}
+	iot_table_take_stats(table, old);
 	in->wan = *names;
 	in->table = table;
 	table->published = true;

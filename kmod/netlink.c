@@ -828,14 +828,19 @@ static const struct genl_multicast_group iot_mcgrps[] = {
 	},
 };
 
+/* Cleared, and waited for, before the family goes: the packet path and
+ * the summary work may still be telling the monitor while the module
+ * unloads.
+ */
+static bool iot_nl_up __read_mostly;
+
 bool iot_nl_monitored(struct net *net)
 {
-	return genl_has_listeners(&iot_genl_family, net, 0);
+	return READ_ONCE(iot_nl_up) &&
+	       genl_has_listeners(&iot_genl_family, net, 0);
 }
 
-/* Tell the monitor of @net: from the packet path too, so never sleeps
- * unless @gfp says it may.
- */
+/* Tell the monitor of @net: from the packet path too. */
 void iot_nl_event(struct net *net, const struct iot_event *ev, u64 suppressed,
 		  gfp_t gfp)
 {
@@ -867,8 +872,15 @@ void iot_nl_event(struct net *net, const struct iot_event *ev, u64 suppressed,
 			      IOT_EGRESS_A_PAD))
 		goto err;
 	genlmsg_end(skb, hdr);
-	genlmsg_multicast_netns(&iot_genl_family, net, skb, 0, 0, gfp);
-	return;
+	rcu_read_lock();
+	if (READ_ONCE(iot_nl_up)) {
+		genlmsg_multicast_netns(&iot_genl_family, net, skb, 0, 0,
+					GFP_ATOMIC);
+		skb = NULL;
+	}
+	rcu_read_unlock();
+	if (!skb)
+		return;
 err:
 	nlmsg_free(skb);
 }
@@ -978,10 +990,17 @@ static struct genl_family iot_genl_family __ro_after_init = {
 
 int __init iot_genl_register(void)
 {
-	return genl_register_family(&iot_genl_family);
+	int err = genl_register_family(&iot_genl_family);
+
+	if (!err)
+		WRITE_ONCE(iot_nl_up, true);
+	return err;
 }
 
 void iot_genl_unregister(void)
 {
+	WRITE_ONCE(iot_nl_up, false);
+	/* Whoever saw it set has sent its event. */
+	synchronize_rcu();
 	genl_unregister_family(&iot_genl_family);
 }

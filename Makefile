@@ -38,6 +38,12 @@ demo:
 	$(MAKE) all
 	tests/vm/run --quiet -- tests/vm/demo.sh
 
+# The VM suites (or SUITES="deny policy ...") under a KASAN, kmemleak and
+# lockdep kernel built from linux-source-6.1 and cached in build/debug-kernel/
+# (the first build takes over an hour on 2 cores): see scripts/debug-kernel.
+test-debug: iotctl
+	scripts/debug-kernel test $(SUITES)
+
 # Instructions per forwarded packet, load time and memory against
 # nftables, ipset and iptables, in an icount VM: writes docs/benchmark.md.
 bench:
@@ -65,7 +71,7 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: all module iotctl deps-build deps-test check demo bench fuzz lint sparse style cppcheck clean
+.PHONY: all module iotctl deps-build deps-test check demo test-debug bench fuzz lint sparse style cppcheck clean
 
 # Installing. "sudo make install" puts the module's source in /usr/src and
 # has DKMS add, build and install it for KVER (the kernel of KDIR unless

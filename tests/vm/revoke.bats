@@ -59,13 +59,16 @@ streams() {
 	done
 }
 
-# flowing SRC: the WAN host keeps receiving all four of SRC's flows.
+# flowing SRC: the WAN host keeps receiving all four of SRC's flows.  A
+# generous wait: on a busy host the guest may run the senders' loops at a
+# fraction of their pace.
 flowing() {
 	local c n
 	for c in tcp4 tcp6 udp4 udp6; do
 		n=$(count "$WAN" "${1}_$c")
-		busywait 10000 count_at_least "$WAN" "${1}_$c" $(( n + 3 )) || {
+		busywait 30000 count_at_least "$WAN" "${1}_$c" $(( n + 2 )) || {
 			echo "${1}_$c stuck at $(count "$WAN" "${1}_$c")" >&2
+			ip netns exec "$ROUTER" conntrack -L >&2 || true
 			return 1
 		}
 	done

@@ -89,6 +89,33 @@ stopped() {
 	done
 }
 
+# kept: the laptop's connections in the router's conntrack, tuples and
+# offload flag, to show that cutting the camera left them alone.
+kept() {
+	{
+		ip netns exec "$ROUTER" conntrack -L -s "${IOT_SRC4[laptop]}"
+		ip netns exec "$ROUTER" conntrack -L -f ipv6 -s "${IOT_SRC6[laptop]}"
+	} 2> /dev/null | sed -n 's/^[^=]* \(src=.*\) mark=.*/\1/p' | sort
+}
+
+laptop_offloaded() {
+	(( $(kept | grep -c OFFLOAD) >= 4 ))
+}
+
+# laptop_unaffected BEFORE: the laptop's connections are still those of
+# BEFORE, offloaded as they were, and it still reaches the WAN.
+laptop_unaffected() {
+	local after
+	after=$(kept)
+	[[ $after == "$1" ]] || {
+		echo "the laptop's conntrack before: $1"$'\n'"after: $after" >&2
+		return 1
+	}
+	(( $(grep -c OFFLOAD <<< "$after") >= 4 ))
+	tcp_from "$LAPTOP" "${WAN_IP[4]}"
+	tcp_from "$LAPTOP" "${WAN_IP[6]}"
+}
+
 # offloaded: the router's conntrack shows offloaded flows from the camera.
 offloaded() {
 	ip netns exec "$ROUTER" conntrack -L 2> /dev/null |
@@ -111,15 +138,17 @@ offloaded() {
 	streams "$CAMERA"
 	streams "$LAPTOP"
 	flowing camera
-	flowing laptop
 	busywait 20000 offloaded
+	busywait 20000 laptop_offloaded
+	local laptop
+	laptop=$(kept)
 
 	run ip netns exec "$ROUTER" iotctl -j deny "$IOT_CAMERA_MAC"
 	[ "$status" -eq 0 ]
 	echo "$output"
 	(( $(jq -r .cut_connections <<< "$output") >= 4 ))
 	stopped camera
-	flowing laptop
+	laptop_unaffected "$laptop"
 	# and nothing of the camera is offloaded any more
 	run ! offloaded
 
@@ -138,12 +167,15 @@ offloaded() {
 	streams "$LAPTOP"
 	flowing camera
 	busywait 20000 offloaded
+	busywait 20000 laptop_offloaded
+	local laptop
+	laptop=$(kept)
 
 	run ip netns exec "$ROUTER" iotctl -j default deny
 	[ "$status" -eq 0 ]
 	(( $(jq -r .cut_connections <<< "$output") >= 4 ))
 	stopped camera
-	flowing laptop
+	laptop_unaffected "$laptop"
 }
 
 @test "load of a policy that denies the camera cuts its offloaded flows" {
@@ -153,6 +185,9 @@ offloaded() {
 	streams "$LAPTOP"
 	flowing camera
 	busywait 20000 offloaded
+	busywait 20000 laptop_offloaded
+	local laptop
+	laptop=$(kept)
 	printf 'wan wan0\ndeny %s name cam\nallow %s\n' \
 		"$IOT_CAMERA_MAC" "$IOT_LAPTOP_MAC" > "$file"
 
@@ -160,7 +195,7 @@ offloaded() {
 	[ "$status" -eq 0 ]
 	(( $(jq -r .cut_connections <<< "$output") >= 4 ))
 	stopped camera
-	flowing laptop
+	laptop_unaffected "$laptop"
 }
 
 @test "the module works without conntrack: deny cuts nothing and succeeds" {

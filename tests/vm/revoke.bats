@@ -140,15 +140,15 @@ offloaded() {
 	flowing camera
 	busywait 20000 offloaded
 	busywait 20000 laptop_offloaded
-	local laptop
-	laptop=$(kept)
+	local lap_ct
+	lap_ct=$(kept)
 
 	run ip netns exec "$ROUTER" iotctl -j deny "$IOT_CAMERA_MAC"
 	[ "$status" -eq 0 ]
 	echo "$output"
 	(( $(jq -r .cut_connections <<< "$output") >= 4 ))
 	stopped camera
-	laptop_unaffected "$laptop"
+	laptop_unaffected "$lap_ct"
 	# and nothing of the camera is offloaded any more
 	run ! offloaded
 
@@ -168,14 +168,14 @@ offloaded() {
 	flowing camera
 	busywait 20000 offloaded
 	busywait 20000 laptop_offloaded
-	local laptop
-	laptop=$(kept)
+	local lap_ct
+	lap_ct=$(kept)
 
 	run ip netns exec "$ROUTER" iotctl -j default deny
 	[ "$status" -eq 0 ]
 	(( $(jq -r .cut_connections <<< "$output") >= 4 ))
 	stopped camera
-	laptop_unaffected "$laptop"
+	laptop_unaffected "$lap_ct"
 }
 
 @test "load of a policy that denies the camera cuts its offloaded flows" {
@@ -186,8 +186,8 @@ offloaded() {
 	flowing camera
 	busywait 20000 offloaded
 	busywait 20000 laptop_offloaded
-	local laptop
-	laptop=$(kept)
+	local lap_ct
+	lap_ct=$(kept)
 	printf 'wan wan0\ndeny %s name cam\nallow %s\n' \
 		"$IOT_CAMERA_MAC" "$IOT_LAPTOP_MAC" > "$file"
 
@@ -195,7 +195,7 @@ offloaded() {
 	[ "$status" -eq 0 ]
 	(( $(jq -r .cut_connections <<< "$output") >= 4 ))
 	stopped camera
-	laptop_unaffected "$laptop"
+	laptop_unaffected "$lap_ct"
 }
 
 @test "the module works without conntrack: deny cuts nothing and succeeds" {

@@ -2523,12 +2523,12 @@ int main(int argc, char **argv)
 		resync();
 		full_check("start");
 		for (i = 0; i < opt_count;) {
-			unsigned long before = n_sent;
+			unsigned long before = n_sent, last = i;
 
 			one_message();
 			i += n_sent - before;
 			if (opt_check_every && i / opt_check_every !=
-			    before / opt_check_every)
+			    last / opt_check_every)
 				full_check("periodic check");
 		}
 		/* whatever is staged goes with the socket; say so first */

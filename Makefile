@@ -2,6 +2,7 @@
 #
 # make            build kmod/iot_egress.ko and userspace/iotctl
 # make check      install what is missing, lint, run host and VM tests
+# make check-hardening   the long stress and fault loops in the VM
 # make demo       boot a throwaway VM router and block a camera
 # make lint       checkpatch and sparse on the module, cppcheck on iotctl
 # make bench      the deterministic benchmark, into docs/benchmark.md
@@ -32,6 +33,13 @@ check: deps-test
 	$(MAKE) all
 	$(MAKE) lint
 	tests/check
+
+# The long hardening loops: a denied flood under churning writers for a
+# minute of guest time, and the module, netns and WAN interface fault
+# loops. Tens of minutes under TCG, so not part of make check yet.
+check-hardening: deps-test
+	$(MAKE) all
+	tests/vm/run --tap --timeout 120 --suite stress --suite faults
 
 demo:
 	@scripts/deps demo
@@ -71,7 +79,7 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: all module iotctl deps-build deps-test check demo test-debug bench fuzz lint sparse style cppcheck clean
+.PHONY: all module iotctl deps-build deps-test check check-hardening demo test-debug bench fuzz lint sparse style cppcheck clean
 
 # Installing. "sudo make install" puts the module's source in /usr/src and
 # has DKMS add, build and install it for KVER (the kernel of KDIR unless

@@ -188,7 +188,7 @@ offloaded() {
 	busywait 20000 laptop_offloaded
 	local lap_ct
 	lap_ct=$(kept)
-	printf 'wan wan0\ndeny %s name cam\nallow %s\n' \
+	printf 'wan add wan0\ndeny %s name cam\nallow %s\n' \
 		"$IOT_CAMERA_MAC" "$IOT_LAPTOP_MAC" > "$file"
 
 	run ip netns exec "$ROUTER" iotctl -j load "$file"

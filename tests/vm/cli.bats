@@ -174,16 +174,22 @@ sample_table() {
 	[[ $(jq -r .default <<< "$output") == deny ]]
 }
 
-@test "commands that change state print nothing" {
+@test "commands that change state print nothing, but what a deny cut" {
 	local cmd
 	ip -n "$ROUTER" link add wan0 type dummy
-	for cmd in "deny 02:00:00:00:00:0c" "allow 02:00:00:00:00:0d name tv" \
-		"del 02:00:00:00:00:0c" "wan add wan0" "wan del wan0" \
-		"default deny" "flush"; do
+	for cmd in "allow 02:00:00:00:00:0d name tv" "audit 02:00:00:00:00:0e" \
+		"del 02:00:00:00:00:0d" "wan add wan0" "wan del wan0" \
+		"default allow" "flush"; do
 		# shellcheck disable=SC2086 # split on purpose
 		run -0 --separate-stderr iotctl_r $cmd
 		[[ -z $output && -z $stderr ]]
 	done
+	run -0 --separate-stderr iotctl_r deny 02-00-00-00-00-0C
+	[[ $output == "02:00:00:00:00:0c denied, cut 0 connections" && -z $stderr ]]
+	run -0 --separate-stderr iotctl_r default deny
+	[[ $output == "default deny, cut 0 connections" && -z $stderr ]]
+	run -0 iotctl_r -j deny 02:00:00:00:00:0c
+	[[ $(jq -c . <<< "$output") == '{"mac":"02:00:00:00:00:0c","policy":"deny","cut_connections":0}' ]]
 }
 
 @test "MACs in every documented form, shown in lower case with colons" {

@@ -122,7 +122,8 @@
  *               IOT_EGRESS_A_MAC, IOT_EGRESS_A_POLICY, IOT_EGRESS_A_NAME
  *                                              (optional, no label if
  *                                              absent)
- *   A MAC staged twice keeps its last policy and label.
+ *   A MAC staged twice takes its last policy, and its last label if that
+ *   entry has one (else it keeps the label it was staged with).
  *
  * IOT_EGRESS_CMD_LOAD_COMMIT (doit): make the staged policy the live one,
  *   devices, WAN names and default together, in one step: the packet path

@@ -95,6 +95,9 @@ as_router iotctl show
 echo
 as_router iotctl status
 
+heading "What the camera tried to reach"
+as_router iotctl show 02:00:00:00:00:0c
+
 n2=$(camera_pings)
 echo
 echo "The WAN host counted the camera's pings: $(( n1 - n0 )) of 2 before deny, $(( n2 - n1 )) of 2 after."

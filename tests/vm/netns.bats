@@ -77,9 +77,9 @@ teardown() {
 		sysctl -qw kernel.unprivileged_userns_clone=1
 	fi
 	run -0 setpriv --reuid=65534 --regid=65534 --clear-groups \
-		unshare -Urn sh -c 'iotctl deny 02:00:00:00:00:0c name mine &&
-			iotctl default deny && iotctl -j show && iotctl default'
-	[[ ${lines[0]} == '[{"mac":"02:00:00:00:00:0c","policy":"deny","name":"mine"}]' ]]
+		unshare -Urn sh -c 'iotctl deny 02:00:00:00:00:0c name mine > /dev/null &&
+			iotctl default deny > /dev/null && iotctl -j show && iotctl default'
+	[[ $(jq -c 'map({mac, policy, name})' <<< "${lines[0]}") == '[{"mac":"02:00:00:00:00:0c","policy":"deny","name":"mine"}]' ]]
 	[[ ${lines[1]} == deny ]]
 	# and nothing of it shows in the router's namespace
 	run -0 iotctl_r -j show

@@ -366,3 +366,23 @@ counted() {
 count_at_least() {
 	(( $(count "$1" "$2") >= $3 ))
 }
+
+# kernel_clean: no WARN, BUG, oops, RCU stall, refcount or "waiting for ...
+# to become free" in dmesg since line DMESG_FROM, and no taint but O and E.
+# DMESG_FROM is set by the suite's setup.
+kernel_clean() {
+	local taint hits
+	hits=$(dmesg | tail -n +"$(( DMESG_FROM + 1 ))" | grep -E \
+		-e 'WARNING:|(^|[^[:alnum:]_])BUG[: ]|Oops|general protection' \
+		-e 'rcu_sched self-detected stall|INFO: rcu|[Rr][Cc][Uu].*stall' \
+		-e 'refcount|blocked for more than|to become free') || true
+	if [[ -n $hits ]]; then
+		printf 'kernel log:\n%s\n' "$hits" >&2
+		return 1
+	fi
+	taint=$(< /proc/sys/kernel/tainted)
+	if (( taint & ~(4096 | 8192) )); then
+		echo "tainted: $taint" >&2
+		return 1
+	fi
+}

@@ -22,13 +22,15 @@ dev_json() {
 # monitor_start FILE: "iotctl -j monitor" in the router, into FILE, and
 # wait until it is subscribed: probes from the camera (which must be
 # denied or audited) to new UDP ports until one shows up as an event.
+PROBE_PORT=2000
 monitor_start() {
-	local file=$1 port
+	local file=$1 last=$(( PROBE_PORT + 60 ))
 	ip netns exec "$ROUTER" iotctl -j monitor > "$file" 2> "$file.err" 3>&- &
 	BG_PIDS+=($!)
-	for port in $(seq 2000 2060); do
-		udp_from "$CAMERA" "${WAN_IP[4]}" "$port" || true
-		if busywait 700 grep -q "\"dport\":$port," "$file"; then
+	for (( ; PROBE_PORT <= last; PROBE_PORT++ )); do
+		udp_from "$CAMERA" "${WAN_IP[4]}" "$PROBE_PORT" || true
+		if busywait 700 grep -q "\"dport\":$PROBE_PORT," "$file"; then
+			(( PROBE_PORT++ ))
 			return 0
 		fi
 	done
@@ -136,9 +138,12 @@ monitor_start() {
 }
 
 @test "a flood of 100k packets to 10k destinations stays within the bounds" {
-	local mon=$BATS_TEST_TMPDIR/mon pg=/proc/net/pktgen c s t0 secs before after
+	local mon=$BATS_TEST_TMPDIR/mon pg=/proc/net/pktgen c s t0 secs before after i
 	iotctl_r deny "$IOT_CAMERA_MAC"
-	monitor_start "$mon"
+	# eight subscribers
+	for (( i = 1; i <= 8; i++ )); do
+		monitor_start "$mon.$i"
+	done
 	iotctl_r flush
 	iotctl_r default deny
 	ip netns exec "$ROUTER" ip route add 203.0.113.0/25 via 198.51.100.2
@@ -186,8 +191,13 @@ monitor_start() {
 	echo "flood: $secs s, $c events, $s suppressed"
 	(( c <= 100 * (secs + 1) ))
 	(( s > 10000 ))
-	busywait 20000 grep -q '"suppressed":[1-9]' "$mon"
-	(( $(wc -l < "$mon") <= $(iot_status events) ))
+	# each subscriber has the one rate-limited stream: eight of them do
+	# not make the kernel build or let through more events
+	c=$(iot_status events)
+	for (( i = 1; i <= 8; i++ )); do
+		busywait 20000 grep -q '"suppressed":[1-9]' "$mon.$i"
+		(( $(wc -l < "$mon.$i") <= c ))
+	done
 }
 
 @test "an unprivileged user cannot subscribe to the monitor" {

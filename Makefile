@@ -2,7 +2,7 @@
 #
 # make            build kmod/iot_egress.ko and userspace/iotctl
 # make check      install what is missing, lint, run host and VM tests
-# make check-hardening   the long stress and fault loops in the VM
+# make check-hardening   only the long stress and fault loops in the VM
 # make demo       boot a throwaway VM router and block a camera
 # make lint       checkpatch and sparse on the module, cppcheck on iotctl
 # make bench      the deterministic benchmark, into docs/benchmark.md
@@ -34,9 +34,9 @@ check: deps-test
 	$(MAKE) lint
 	tests/check
 
-# The long hardening loops: a denied flood under churning writers for a
-# minute of guest time, and the module, netns and WAN interface fault
-# loops. Tens of minutes under TCG, so not part of make check yet.
+# The long hardening loops alone (make check runs them too, last): a
+# denied flood under churning writers for a minute of guest time, and the
+# module, netns and WAN interface fault loops; about 15 minutes under TCG.
 check-hardening: deps-test
 	$(MAKE) all
 	tests/vm/run --tap --timeout 120 --suite stress --suite faults

@@ -122,6 +122,18 @@ offloaded() {
 		grep -q "src=${IOT_SRC4[camera]} .*OFFLOAD"
 }
 
+# both_offloaded: a flowtable in the router, streams from the camera and
+# the laptop, both offloaded; LAP_CT is the laptop's conntrack then.
+both_offloaded() {
+	flowtable
+	streams "$CAMERA"
+	streams "$LAPTOP"
+	flowing camera
+	busywait 20000 offloaded
+	busywait 20000 laptop_offloaded
+	LAP_CT=$(kept)
+}
+
 @test "deny cuts the camera's TCP and UDP flows, IPv4 and IPv6, without a flowtable" {
 	firewall
 	streams "$CAMERA"
@@ -134,21 +146,14 @@ offloaded() {
 }
 
 @test "deny cuts offloaded flows; the laptop's offloaded flows go on; allow lets it back" {
-	flowtable
-	streams "$CAMERA"
-	streams "$LAPTOP"
-	flowing camera
-	busywait 20000 offloaded
-	busywait 20000 laptop_offloaded
-	local lap_ct
-	lap_ct=$(kept)
+	both_offloaded
 
 	run ip netns exec "$ROUTER" iotctl -j deny "$IOT_CAMERA_MAC"
 	[ "$status" -eq 0 ]
 	echo "$output"
 	(( $(jq -r .cut_connections <<< "$output") >= 4 ))
 	stopped camera
-	laptop_unaffected "$lap_ct"
+	laptop_unaffected "$LAP_CT"
 	# and nothing of the camera is offloaded any more
 	run ! offloaded
 
@@ -161,33 +166,19 @@ offloaded() {
 }
 
 @test "default deny cuts an unknown device's offloaded flows" {
-	flowtable
 	iotctl_r allow "$IOT_LAPTOP_MAC"
-	streams "$CAMERA"
-	streams "$LAPTOP"
-	flowing camera
-	busywait 20000 offloaded
-	busywait 20000 laptop_offloaded
-	local lap_ct
-	lap_ct=$(kept)
+	both_offloaded
 
 	run ip netns exec "$ROUTER" iotctl -j default deny
 	[ "$status" -eq 0 ]
 	(( $(jq -r .cut_connections <<< "$output") >= 4 ))
 	stopped camera
-	laptop_unaffected "$lap_ct"
+	laptop_unaffected "$LAP_CT"
 }
 
 @test "load of a policy that denies the camera cuts its offloaded flows" {
 	local file=$BATS_TEST_TMPDIR/policy.conf
-	flowtable
-	streams "$CAMERA"
-	streams "$LAPTOP"
-	flowing camera
-	busywait 20000 offloaded
-	busywait 20000 laptop_offloaded
-	local lap_ct
-	lap_ct=$(kept)
+	both_offloaded
 	printf 'wan add wan0\ndeny %s name cam\nallow %s\n' \
 		"$IOT_CAMERA_MAC" "$IOT_LAPTOP_MAC" > "$file"
 
@@ -195,7 +186,7 @@ offloaded() {
 	[ "$status" -eq 0 ]
 	(( $(jq -r .cut_connections <<< "$output") >= 4 ))
 	stopped camera
-	laptop_unaffected "$lap_ct"
+	laptop_unaffected "$LAP_CT"
 }
 
 @test "the module works without conntrack: deny cuts nothing and succeeds" {

@@ -7,56 +7,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <stdarg.h>
-#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "policy.h"
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
-
-static unsigned int tests_run, tests_failed;
-
-__attribute__((format(printf, 2, 3)))
-static bool check(bool pass, const char *fmt, ...)
-{
-	va_list ap;
-
-	tests_run++;
-	if (!pass)
-		tests_failed++;
-	printf("%s %u - ", pass ? "ok" : "not ok", tests_run);
-	va_start(ap, fmt);
-	vprintf(fmt, ap);
-	va_end(ap);
-	putchar('\n');
-	return pass;
-}
-
-/* Test names and diagnostics stay on one line, and '#' is no directive. */
-static const char *visible(const char *s)
-{
-	static char buf[4][1024];
-	static unsigned int which;
-	char *out = buf[which++ % 4];
-	size_t n = 0;
-
-	for (; *s && n < sizeof(buf[0]) - 8; s++) {
-		unsigned char c = (unsigned char)*s;
-
-		if (c < 0x20 || c >= 0x7f || c == '#')
-			n += (size_t)sprintf(out + n, "\\x%02x", c);
-		else
-			out[n++] = (char)c;
-	}
-	if (*s)
-		n += (size_t)sprintf(out + n, "...");
-	out[n] = '\0';
-	return out;
-}
+#include "tap.h"
 
 static void diag(const char *label, const char *s)
 {
@@ -668,6 +625,5 @@ int main(void)
 	test_big();
 	test_take_devices();
 	test_write_error();
-	printf("1..%u\n", tests_run);
-	return tests_failed ? 1 : 0;
+	return tap_done();
 }

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <string.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -55,6 +56,16 @@ static inline const char *visible(const char *s)
 		n += (size_t)sprintf(out + n, "...");
 	out[n] = '\0';
 	return out;
+}
+
+/* check() that got is want, "what: want"; shows what it got if not. */
+static inline bool check_str(const char *got, const char *want,
+			     const char *what)
+{
+	if (check(!strcmp(got, want), "%s: %s", what, visible(want)))
+		return true;
+	printf("# got '%s'\n", visible(got));
+	return false;
 }
 
 static inline int tap_done(void)

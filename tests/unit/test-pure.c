@@ -267,9 +267,7 @@ static void test_ago(void)
 
 		format_ago(got, ago_cases[i].has, ago_cases[i].t,
 			   ago_cases[i].now);
-		if (!check(!strcmp(got, ago_cases[i].want),
-			   "format_ago: %s", ago_cases[i].want))
-			printf("# got '%s'\n", got);
+		check_str(got, ago_cases[i].want, "format_ago");
 	}
 }
 
@@ -295,9 +293,7 @@ static void test_iso_time(void)
 		char got[ISO_TIME_SIZE];
 
 		format_iso_time(got, iso_cases[i].t);
-		if (!check(!strcmp(got, iso_cases[i].want),
-			   "format_iso_time: %s", iso_cases[i].want))
-			printf("# got '%s'\n", got);
+		check_str(got, iso_cases[i].want, "format_iso_time");
 	}
 }
 
@@ -329,9 +325,7 @@ static void test_bytes(void)
 		char got[BYTES_SIZE];
 
 		format_bytes(got, bytes_cases[i].n);
-		if (!check(!strcmp(got, bytes_cases[i].want),
-			   "format_bytes: %s", bytes_cases[i].want))
-			printf("# got '%s'\n", got);
+		check_str(got, bytes_cases[i].want, "format_bytes");
 	}
 }
 
@@ -394,9 +388,7 @@ static void test_addresses(void)
 		char got[ADDR_SIZE];
 
 		format_addr(got, &addr_cases[i].a);
-		if (!check(!strcmp(got, addr_cases[i].want),
-			   "format_addr: %s", addr_cases[i].want))
-			printf("# got '%s'\n", got);
+		check_str(got, addr_cases[i].want, "format_addr");
 	}
 	check(!strcmp(family_name(AF_INET), "ipv4") &&
 	      !strcmp(family_name(AF_INET6), "ipv6") && !family_name(0) &&

@@ -648,8 +648,12 @@ static int iot_load_device(struct iot_table *t, const struct nlattr *entry,
 		err = iot_check_label(name, extack);
 	if (err)
 		return err;
-	return iot_dev_set(t, nla_data(mac), nla_get_u8(policy),
-			   name ? nla_data(name) : NULL, extack);
+	err = iot_dev_set(t, nla_data(mac), nla_get_u8(policy),
+			  name ? nla_data(name) : NULL, extack);
+	/* The table is full: iotctl names the file's line from the entry. */
+	if (err)
+		NL_SET_BAD_ATTR(extack, entry);
+	return err;
 }
 
 static int iot_nl_load_devices(struct sk_buff *skb, struct genl_info *info)

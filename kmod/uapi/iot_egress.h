@@ -123,7 +123,9 @@
  *                                              (optional, no label if
  *                                              absent)
  *   A MAC staged twice takes its last policy, and its last label if that
- *   entry has one (else it keeps the label it was staged with).
+ *   entry has one (else it keeps the label it was staged with).  A refused
+ *   entry (a bad MAC or label, or max_devices reached) is named by the
+ *   extack's offset; the whole staged policy is dropped.
  *
  * IOT_EGRESS_CMD_LOAD_COMMIT (doit): make the staged policy the live one,
  *   devices, WAN names and default together, in one step: the packet path

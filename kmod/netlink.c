@@ -650,7 +650,7 @@ static int iot_load_device(struct iot_table *t, const struct nlattr *entry,
 		return err;
 	err = iot_dev_set(t, nla_data(mac), nla_get_u8(policy),
 			  name ? nla_data(name) : NULL, extack);
-	/* The table is full: iotctl names the file's line from the entry. */
+	/* Full, or out of memory: name the entry, for iotctl to give its line. */
 	if (err)
 		NL_SET_BAD_ATTR(extack, entry);
 	return err;

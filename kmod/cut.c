@@ -174,9 +174,7 @@ static int iot_ct_match(struct nf_conn *ct, void *data)
 static unsigned int iot_cut(struct iot_net *in, struct iot_neigh_walk *w)
 {
 	struct iot_cut c = { .net = in->net };
-	struct nf_ct_iter_data iter = { .net = in->net, .data = &c };
-	void (*iterate)(int (*iter)(struct nf_conn *ct, void *data),
-			const struct nf_ct_iter_data *iter_data);
+	typeof(nf_ct_iterate_cleanup_net) *iterate;
 
 	lockdep_assert_held(&in->lock);
 	/* No conntrack, nothing to cut: and nothing to load it for. */
@@ -202,7 +200,7 @@ static unsigned int iot_cut(struct iot_net *in, struct iot_neigh_walk *w)
 	c.cfg = w->cfg;
 	c.v = w->v;
 	c.n = w->n;
-	iterate(iot_ct_match, &iter);
+	iot_ct_iterate(iterate, iot_ct_match, in->net, &c);
 out:
 	kvfree(w->v);
 	symbol_put(nf_ct_iterate_cleanup_net);

@@ -13,7 +13,6 @@
 #include <linux/in6.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/workqueue.h>
-#include <asm/unaligned.h>
 
 #include "uapi/iot_egress.h"
 

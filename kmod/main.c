@@ -5,7 +5,7 @@
  * This file only orders module init and exit.
  */
 #include <linux/module.h>
-#include <linux/genetlink.h>
+#include <net/genetlink.h>
 
 #include "iot_egress.h"
 

@@ -828,7 +828,7 @@ static int iot_nl_dump_unknown(struct sk_buff *skb,
 static const struct genl_multicast_group iot_mcgrps[] = {
 	{
 		.name	= IOT_EGRESS_MCGRP_MONITOR,
-		.flags	= GENL_MCAST_CAP_NET_ADMIN,
+		IOT_MCGRP_ADMIN_ONLY,
 	},
 };
 
@@ -840,7 +840,7 @@ static bool iot_nl_up __read_mostly;
 
 bool iot_nl_monitored(struct net *net)
 {
-	return READ_ONCE(iot_nl_up) &&
+	return IOT_MCGRP_RESTRICTED && READ_ONCE(iot_nl_up) &&
 	       genl_has_listeners(&iot_genl_family, net, 0);
 }
 
@@ -996,9 +996,12 @@ int __init iot_genl_register(void)
 {
 	int err = genl_register_family(&iot_genl_family);
 
-	if (!err)
-		WRITE_ONCE(iot_nl_up, true);
-	return err;
+	if (err)
+		return err;
+	if (!IOT_MCGRP_RESTRICTED)
+		pr_warn("iot_egress: this kernel cannot keep the monitor to CAP_NET_ADMIN, so it sends no events\n");
+	WRITE_ONCE(iot_nl_up, true);
+	return 0;
 }
 
 void iot_genl_unregister(void)

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make            build kmod/iot_egress.ko and userspace/iotctl
+#                 (WERROR=1: warnings fail the module's build, as in CI)
 # make check      install what is missing, lint, run host and VM tests
 # make check-hardening   only the long stress and fault loops in the VM
 # make demo       boot a throwaway VM router and block a camera
@@ -18,7 +19,7 @@ all: module iotctl
 
 module:
 	@test -n "$(KDIR)" || { echo "No kernel headers: install linux-headers-amd64 or set KDIR=" >&2; exit 1; }
-	$(MAKE) -C $(KDIR) M=$(CURDIR) modules
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(if $(WERROR),IOT_WERROR=y) modules
 
 iotctl:
 	$(MAKE) -C userspace
@@ -30,7 +31,7 @@ deps-test:
 	@scripts/deps test lint host
 
 check: deps-test
-	$(MAKE) all
+	$(MAKE) all WERROR=1
 	$(MAKE) lint
 	tests/check
 

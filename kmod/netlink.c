@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The iot_egress generic netlink family. See uapi/iot_egress.h for the
- * messages. Every command needs CAP_NET_ADMIN in the user namespace that
+ * The iot_egress generic netlink family. docs/netlink/iot_egress.yaml
+ * specifies the messages. Every command needs CAP_NET_ADMIN in the user namespace that
  * owns the netns, and every error carries an extack message.
  */
 #include <net/genetlink.h>
@@ -236,7 +236,7 @@ static int iot_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	iot_rec_counts(in, &ndests, &nunknown, &events, &suppressed);
 	mutex_lock(&in->lock);
 	if (nla_put_u32(msg, IOT_EGRESS_A_PROTO_VERSION,
-			IOT_EGRESS_GENL_VERSION) ||
+			IOT_EGRESS_PROTO_VERSION) ||
 	    nla_put_string(msg, IOT_EGRESS_A_MODULE_VERSION,
 			   IOT_EGRESS_VERSION) ||
 	    nla_put_u8(msg, IOT_EGRESS_A_DEFAULT_POLICY,
@@ -864,7 +864,7 @@ void iot_nl_event(struct net *net, const struct iot_event *ev, u64 suppressed,
 	    (ev->label[0] &&
 	     nla_put_string(skb, IOT_EGRESS_A_NAME, ev->label)) ||
 	    nla_put_u8(skb, IOT_EGRESS_A_POLICY, ev->policy) ||
-	    (ev->unknown && nla_put_flag(skb, IOT_EGRESS_A_UNKNOWN)) ||
+	    (ev->unknown && nla_put_flag(skb, IOT_EGRESS_A_UNKNOWN_DEVICE)) ||
 	    nla_put_u8(skb, IOT_EGRESS_A_FAMILY, ev->family) ||
 	    iot_put_addr(skb, IOT_EGRESS_A_SRC, ev->family, &ev->src) ||
 	    iot_put_addr(skb, IOT_EGRESS_A_DST, ev->family, &ev->dst) ||

@@ -125,7 +125,7 @@ static struct nla_policy event_policy[IOT_EGRESS_A_MAX + 1] = {
 	[IOT_EGRESS_A_MAC]		= P_MAC,
 	[IOT_EGRESS_A_NAME]		= P_NAME,
 	[IOT_EGRESS_A_POLICY]		= P_U8,
-	[IOT_EGRESS_A_UNKNOWN]		= { .type = NLA_FLAG },
+	[IOT_EGRESS_A_UNKNOWN_DEVICE]	= { .type = NLA_FLAG },
 	[IOT_EGRESS_A_FAMILY]		= P_U8,
 	[IOT_EGRESS_A_SRC]		= P_IP,
 	[IOT_EGRESS_A_DST]		= P_IP,
@@ -1343,7 +1343,7 @@ static int parse_event(struct nlattr **tb, struct iot_event *ev,
 		copy_string(ev->name, sizeof(ev->name), tb[IOT_EGRESS_A_NAME]);
 	ev->has_name = ev->name[0] != '\0';
 	ev->policy = nla_get_u8(tb[IOT_EGRESS_A_POLICY]);
-	ev->unknown = tb[IOT_EGRESS_A_UNKNOWN] != NULL;
+	ev->unknown = tb[IOT_EGRESS_A_UNKNOWN_DEVICE] != NULL;
 	ev->suppressed = get_u64(tb[IOT_EGRESS_A_SUPPRESSED]);
 	return 0;
 }

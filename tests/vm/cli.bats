@@ -110,7 +110,7 @@ sample_table() {
 	local version
 	version=$(< VERSION)
 	[[ $(jq -r .module_version <<< "$output") == "$version" ]]
-	[[ $(jq .protocol <<< "$output") == 1 ]]
+	[[ $(jq .protocol <<< "$output") == 2 ]]
 	[[ $(jq -r .default <<< "$output") == allow ]]
 	[[ $(jq .devices <<< "$output") == 3 ]]
 	[[ $(jq .max_devices <<< "$output") == 65536 ]]
@@ -119,7 +119,7 @@ sample_table() {
 	[[ $(jq '.generation | type' <<< "$output") == '"number"' ]]
 
 	run -0 iotctl_r status
-	[[ ${lines[0]} == "module: iot_egress $version (protocol 1)" ]]
+	[[ ${lines[0]} == "module: iot_egress $version (protocol 2)" ]]
 	[[ ${lines[1]} == "default: allow" ]]
 	[[ ${lines[2]} == "devices: 3 (max 65536)" ]]
 	[[ ${lines[3]} == "wan: wan0 ppp0" ]]

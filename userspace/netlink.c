@@ -5,6 +5,7 @@
  */
 #define _GNU_SOURCE	/* ppoll() */
 #include <errno.h>
+#include <inttypes.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -397,13 +398,27 @@ fail:
 	return NULL;
 }
 
+static int check_protocol(struct iot_nl *nl, struct iot_nl_error *err);
+
 struct iot_nl *iot_nl_open(struct iot_nl_error *err)
 {
-	return open_socket(false, err);
+	struct iot_nl *nl = open_socket(false, err);
+
+	if (nl && check_protocol(nl, err) < 0) {
+		iot_nl_close(nl);
+		return NULL;
+	}
+	return nl;
 }
 
 struct iot_nl *iot_nl_open_monitor(struct iot_nl_error *err)
 {
+	/* A socket that gets events takes no replies: ask on another. */
+	struct iot_nl *nl = iot_nl_open(err);
+
+	if (!nl)
+		return NULL;
+	iot_nl_close(nl);
 	return open_socket(true, err);
 }
 
@@ -514,6 +529,57 @@ static int dump(struct iot_nl *nl, uint8_t cmd, parse_fn parse, void *arg,
 static void copy_string(char *dst, size_t size, const struct nlattr *attr)
 {
 	nla_strlcpy(dst, attr, size);
+}
+
+struct protocol_reply {
+	uint32_t version;
+	char module_version[64];
+	bool found;
+};
+
+static int parse_protocol(struct nlattr **tb, void *arg,
+			  struct iot_nl_error *err)
+{
+	struct protocol_reply *reply = arg;
+
+	if (!tb[IOT_EGRESS_A_PROTO_VERSION]) {
+		set_error(err, IOT_NL_BAD_REPLY,
+			  "the status reply lacks the protocol version");
+		return -1;
+	}
+	reply->version = nla_get_u32(tb[IOT_EGRESS_A_PROTO_VERSION]);
+	if (tb[IOT_EGRESS_A_MODULE_VERSION])
+		copy_string(reply->module_version,
+			    sizeof(reply->module_version),
+			    tb[IOT_EGRESS_A_MODULE_VERSION]);
+	reply->found = true;
+	return 0;
+}
+
+/*
+ * iotctl speaks one major version of the protocol, IOT_EGRESS_PROTO_VERSION:
+ * it refuses a module of an older or a newer one, which it would misread.
+ */
+static int check_protocol(struct iot_nl *nl, struct iot_nl_error *err)
+{
+	struct protocol_reply reply = { .module_version = "?" };
+	struct nl_msg *msg;
+
+	msg = new_request(nl, IOT_EGRESS_CMD_GET_STATUS, NLM_F_ACK, err);
+	if (!msg || transact(nl, msg, parse_protocol, &reply, err) < 0)
+		return -1;
+	if (!reply.found) {
+		set_error(err, IOT_NL_BAD_REPLY, "no status in the reply");
+		return -1;
+	}
+	if (reply.version != IOT_EGRESS_PROTO_VERSION) {
+		set_error(err, IOT_NL_LOCAL,
+			  "the %s module %s speaks protocol %" PRIu32 ", this iotctl protocol %d: install an iotctl and a module of the same release",
+			  IOT_EGRESS_GENL_NAME, reply.module_version,
+			  reply.version, IOT_EGRESS_PROTO_VERSION);
+		return -1;
+	}
+	return 0;
 }
 
 /* An optional counter: absent is 0. The policy checked the length. */

@@ -147,7 +147,8 @@ enum iot_nl_failure {
 	IOT_NL_NO_FAMILY,	/* the module is not loaded */
 	IOT_NL_DUMP_INTR,	/* the table kept changing during dumps */
 	IOT_NL_BAD_REPLY,	/* a reply we cannot make sense of: msg */
-	IOT_NL_LOCAL,		/* socket, memory or libnl failure: msg */
+	IOT_NL_LOCAL,		/* socket, memory or libnl failure, or a
+				 * module of another protocol: msg */
 	IOT_NL_NO_GROUP,	/* the module has no monitor group */
 };
 

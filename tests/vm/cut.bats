@@ -3,14 +3,18 @@
 # table, after the change is published and with no lock the netdevice
 # notifier needs. RTNL users go on meanwhile: here, renames of an
 # interface of the router, whose notifier takes the netns's lock under
-# RTNL, keep coming while tens of thousands of connections are cut.
+# RTNL, keep coming while 150,000 connections are cut.
 
 bats_require_minimum_version 1.5.0
 load lib
 
-# UDP flows from the camera: each port of each address is one entry.
-PORTS=30000
+# UDP flows from the camera: each port of each address, from each of
+# SOCKETS sockets, is one entry; FLOWS of them. The cut must take long
+# enough for a stalled rename to stand out from a slow one on a busy host.
+SOCKETS=3
+PORTS=25000
 FLOW_IPS=("${WAN_IP[4]}" "${FAR_IP[4]}")
+FLOWS=$(( SOCKETS * PORTS * ${#FLOW_IPS[@]} ))
 
 setup() {
 	topology
@@ -27,7 +31,7 @@ setup() {
 	EOF
 	CT_MAX=$(sysctl -n net.netfilter.nf_conntrack_max)
 	BACKLOG=$(sysctl -n net.core.netdev_max_backlog)
-	sysctl -qw net.netfilter.nf_conntrack_max=$(( PORTS * 4 ))
+	sysctl -qw net.netfilter.nf_conntrack_max=$(( FLOWS * 2 ))
 	sysctl -qw net.core.netdev_max_backlog=100000
 	ip netns exec "$ROUTER" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
 	ip -n "$ROUTER" link add rn0 type dummy
@@ -40,17 +44,17 @@ teardown() {
 	sysctl -qw net.core.netdev_max_backlog="$BACKLOG"
 }
 
-# flows: the camera opens a UDP flow to each of PORTS ports of each of
-# FLOW_IPS, all through the router to the WAN.
+# flows: the camera opens FLOWS UDP flows through the router to the WAN.
 flows() {
 	# shellcheck disable=SC2016 # python, not shell
 	in_ns "$CAMERA" python3 -c '
 import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for dst in sys.argv[2:]:
-    for port in range(1, int(sys.argv[1]) + 1):
-        s.sendto(b"x", (dst, port))
-' "$PORTS" "${FLOW_IPS[@]}"
+for _ in range(int(sys.argv[1])):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    for dst in sys.argv[3:]:
+        for port in range(1, int(sys.argv[2]) + 1):
+            s.sendto(b"x", (dst, port))
+' "$SOCKETS" "$PORTS" "${FLOW_IPS[@]}"
 }
 
 entries() {
@@ -72,7 +76,7 @@ renames() {
 	flows
 	n=$(entries)
 	echo "# $n conntrack entries" >&3
-	(( n >= PORTS ))
+	(( n >= FLOWS * 9 / 10 ))
 
 	renames "$times" &
 	BG_PIDS+=($!)
@@ -85,7 +89,7 @@ renames() {
 	echo "# $output" >&3
 	[[ $output =~ cut\ ([0-9]+)\ connection ]]
 	cut=${BASH_REMATCH[1]}
-	(( cut >= PORTS ))
+	(( cut >= n * 9 / 10 ))
 	(( $(entries) < n - cut + 100 ))
 
 	# The longest wait between renames while the deny ran: with the cut

@@ -114,7 +114,7 @@ sums() {
 	} > "$file"
 	bg_in_ns "$CAMERA" ping -q -i 0.02 "${WAN_IP[4]}"
 	bg_in_ns "$CAMERA" ping -q -i 0.02 "${WAN_IP[6]}"
-	bg_in_ns "$CAMERA" sh -c "while :; do echo x; sleep 0.05; done |
+	bg_in_ns "$CAMERA" sh -c "$BATS_TEST_DIRNAME/every 0.05 |
 		socat -u - UDP:${WAN_IP[4]}:9"
 	bg_in_ns "$LAPTOP" ping -q -i 0.02 "${WAN_IP[4]}"
 

@@ -95,6 +95,19 @@ devices() {
 		jq -r '.[] | [.mac, .policy, .name // empty] | join(" ")'
 }
 
+# pause SECONDS: sleep without starting a process (a sleep(1) costs a
+# fork and an exec, which in a TCG guest is far more than the wait): read
+# with a timeout from a FIFO nobody writes to, opened once per shell.
+pause() {
+	if [[ ${IOT_PAUSE_PID:-} != "$BASHPID" ]]; then
+		local fifo=${TMPDIR:-/tmp}/iot-pause.$BASHPID.$RANDOM
+		mkfifo -m 600 "$fifo" && exec {IOT_PAUSE_FD}<> "$fifo"
+		rm -f "$fifo"
+		IOT_PAUSE_PID=$BASHPID
+	fi
+	read -r -t "$1" -u "$IOT_PAUSE_FD" || true
+}
+
 # busywait MS CMD...: retry CMD until it succeeds, for at most MS
 # milliseconds.
 busywait() {
@@ -106,7 +119,7 @@ busywait() {
 		if (( (now - start) / 1000 > ms )); then
 			return 1
 		fi
-		sleep 0.1
+		pause 0.1
 	done
 }
 
@@ -259,6 +272,14 @@ counters() {
 	done
 	rules+="}"$'\n'"}"
 	ip netns exec "$ns" nft -f - <<< "$rules"
+}
+
+# counts NS REGEX: "NAME PACKETS" for every counter in NS whose name
+# matches REGEX, read at one instant with one nft.
+counts() {
+	ip netns exec "$1" nft list table inet iotcount |
+		awk -v re="$2" '$1 == "counter" { c = ($2 ~ re) ? $2 : ""; next }
+			c != "" && $1 == "packets" { print c, $2; c = "" }' | sort
 }
 
 # count NS NAME: the packets counter NAME (e.g. camera_udp6) has seen.

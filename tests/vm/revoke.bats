@@ -52,9 +52,9 @@ firewall() {
 streams() {
 	local ns=$1 dst
 	for dst in "${WAN_IP[4]}" "[${WAN_IP[6]}]"; do
-		bg_in_ns "$ns" sh -c "while sleep 0.2; do echo x; done |
+		bg_in_ns "$ns" sh -c "$BATS_TEST_DIRNAME/every 0.2 |
 			socat -u - TCP:$dst:81"
-		bg_in_ns "$ns" sh -c "while sleep 0.2; do echo x; done |
+		bg_in_ns "$ns" sh -c "$BATS_TEST_DIRNAME/every 0.2 |
 			socat - UDP:$dst:9 > /dev/null"
 	done
 }
@@ -75,18 +75,19 @@ flowing() {
 }
 
 # stopped SRC: one second after the verdict, none of SRC's four flows
-# reaches the WAN host any more, for the next two seconds.
+# reaches the WAN host any more, for the next two seconds.  The four
+# counters are read at once, before and after.
 stopped() {
-	local c
-	local -A n
+	local before after
 	sleep 1
-	for c in tcp4 tcp6 udp4 udp6; do
-		n[$c]=$(count "$WAN" "${1}_$c")
-	done
+	before=$(counts "$WAN" "^${1}_(tcp|udp)[46]\$")
 	sleep 2
-	for c in tcp4 tcp6 udp4 udp6; do
-		expect_count "$WAN" "${1}_$c" "${n[$c]}"
-	done
+	after=$(counts "$WAN" "^${1}_(tcp|udp)[46]\$")
+	[[ $(wc -l <<< "$before") == 4 && $after == "$before" ]] || {
+		printf '%s flows at the WAN host, 1 s after: %s\n2 s later: %s\n' \
+			"$1" "${before//$'\n'/, }" "${after//$'\n'/, }" >&2
+		return 1
+	}
 }
 
 # kept: the laptop's connections in the router's conntrack, tuples and

@@ -8,10 +8,14 @@ load lib
 setup() {
 	topology
 	iotctl_r wan add wan0
-	# The WAN host sinks TCP on port 81 and echoes UDP on port 9, so
-	# both kinds of flow are established in conntrack.
+	# The WAN host sinks TCP on port 81 and UDP on port 9.  It does not
+	# answer UDP: an answer in flight when the camera is cut makes a new
+	# entry from the WAN side, which a flowtable may offload, and then the
+	# camera's packets in it bypass the forward hook.  That is a known gap
+	# (docs/design.md, "Cutting live connections"), not what these tests
+	# are about.
 	bg_in_ns "$WAN" socat -u TCP6-LISTEN:81,ipv6only=0,reuseaddr,fork OPEN:/dev/null
-	bg_in_ns "$WAN" socat UDP6-RECVFROM:9,ipv6only=0,reuseaddr,fork PIPE
+	bg_in_ns "$WAN" socat -u UDP6-RECV:9,ipv6only=0,reuseaddr OPEN:/dev/null
 	busywait 20000 listening "$WAN" 81
 }
 
@@ -55,7 +59,7 @@ streams() {
 		bg_in_ns "$ns" sh -c "$BATS_TEST_DIRNAME/every 0.2 |
 			socat -u - TCP:$dst:81"
 		bg_in_ns "$ns" sh -c "$BATS_TEST_DIRNAME/every 0.2 |
-			socat - UDP:$dst:9 > /dev/null"
+			socat -u - UDP:$dst:9"
 	done
 }
 

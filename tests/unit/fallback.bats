@@ -124,7 +124,7 @@ in_ns() {
 	)
 	# (not "i": bats' run uses that name)
 	for f in "${bad[@]}"; do
-		printf "$f\\n" > "bad$k.conf"
+		printf '%b\n' "$f" > "bad$k.conf"
 		run --separate-stderr "$IOTCTL" load "bad$k.conf"
 		[ "$status" -eq 2 ]
 		[[ $stderr == "iotctl: bad$k.conf:"[0-9]*": "* ]]

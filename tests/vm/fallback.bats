@@ -17,6 +17,7 @@
 # Both tests share one topology (it is the slowest part in a TCG guest);
 # each undoes what it changed in it.
 
+# shellcheck disable=SC2154 # bats' run sets $stderr and $stderr_lines
 bats_require_minimum_version 1.5.0
 load lib
 
@@ -320,7 +321,9 @@ verdicts() {
 		done
 	done
 	router nft delete table inet iot_egress_fallback
-	exec {SENDER[1]}>&-
+	# end of input: the sender exits
+	local wfd=${SENDER[1]}
+	exec {wfd}>&-
 
 	# the last round is in when its marker is
 	busywait 10000 listing "$WAN" "$dir/wan.txt" 198.18.250.250 "$port"
@@ -382,7 +385,7 @@ fallback_dropped_at_least() {
 }
 
 @test "boot without the module: the fallback enforces, reloads; a restart hands over with no leak" {
-	local conf=$ETC/iot-egress/policy.conf fam n sent
+	local conf=$ETC/iot-egress/policy.conf n sent
 	local reason="modprobe: ERROR: could not insert 'iot_egress': Exec format error"
 	policy_conf
 	module_unloadable

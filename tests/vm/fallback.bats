@@ -97,6 +97,10 @@ module_unloadable() {
 	cp "$KO" "$BATS_TEST_TMPDIR/good.ko"
 	if [[ -d /sys/module/iot_egress ]]; then rmmod iot_egress; fi
 	perl -0777 -pe 's/(vermagic=\S+) SMP /$1 PMS /' "$BATS_TEST_TMPDIR/good.ko" > "$KO"
+	! cmp -s "$BATS_TEST_TMPDIR/good.ko" "$KO" || {
+		echo "no 'SMP' in the version magic of $KO to change" >&2
+		return 1
+	}
 }
 
 module_loadable() {

@@ -47,7 +47,8 @@ readme_policy() {
 		sed '$d'
 }
 
-# nft_check FILE: "nft -c -f FILE" in a network namespace of its own.
+# nft_check FILE: "nft -c -f FILE" in a network namespace of its own (as
+# root, or as root of a user namespace of its own).
 nft_check() {
 	if (( EUID == 0 )); then
 		unshare -n nft -c -f "$1"
@@ -56,10 +57,18 @@ nft_check() {
 	fi
 }
 
+nft_or_skip() {
+	command -v nft > /dev/null || skip "nft is not installed"
+	if (( EUID != 0 )) && ! unshare -rn true 2> /dev/null; then
+		skip "no network namespace of our own: run as root"
+	fi
+}
+
 # A network namespace of our own for apply, in $NS; "iotctl apply" there
 # must find no module to load.
 netns() {
 	(( EUID == 0 )) || skip "apply needs a network namespace: run as root"
+	command -v nft > /dev/null || skip "nft is not installed"
 	[[ ! -d /sys/module/iot_egress ]] || skip "the iot_egress module is loaded here"
 	! modprobe -n -q iot_egress 2> /dev/null ||
 		skip "iot_egress can be loaded here: apply would use it"
@@ -93,6 +102,7 @@ in_ns() {
 }
 
 @test "the ruleset for the README's example policy, and the shipped one, pass nft -c" {
+	nft_or_skip
 	readme_policy > readme.conf
 	grep -qx 'deny  02:00:00:00:00:0c name dvr-front' readme.conf
 	run -0 --separate-stderr "$IOTCTL" fallback readme.conf

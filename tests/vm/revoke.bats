@@ -90,6 +90,9 @@ stopped() {
 	[[ $(wc -l <<< "$before") == 4 && $after == "$before" ]] || {
 		printf '%s flows at the WAN host, 1 s after: %s\n2 s later: %s\n' \
 			"$1" "${before//$'\n'/, }" "${after//$'\n'/, }" >&2
+		echo "the router's conntrack:" >&2
+		ip netns exec "$ROUTER" conntrack -L >&2 || true
+		echo "dropped: $(iot_status dropped)" >&2
 		return 1
 	}
 }

@@ -57,7 +57,7 @@ nft_check() {
 	fi
 }
 
-# unmet REASON: these tests cannot run here; that is a failure, not a skip
+# unmet REASON: these tests cannot run here, and that fails them
 # (make check runs them as root, with nftables installed).
 unmet() {
 	echo "cannot run: $*" >&2

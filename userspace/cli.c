@@ -3,7 +3,9 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "iotctl.h"
 
@@ -48,6 +50,34 @@ int runtime_error(const char *fmt, ...)
 	vreport(fmt, ap);
 	va_end(ap);
 	return EXIT_RUNTIME;
+}
+
+/*
+ * Is stderr systemd's journal stream (JOURNAL_STREAM, systemd.exec(5))?
+ * There a "<4>" prefix makes the line a warning, not mere output.
+ */
+static bool stderr_is_journal(void)
+{
+	const char *js = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat st;
+
+	if (!js || sscanf(js, "%llu:%llu", &dev, &ino) != 2 ||
+	    fstat(2, &st) < 0)
+		return false;
+	return st.st_dev == (dev_t)dev && st.st_ino == (ino_t)ino;
+}
+
+/* Not a failure, but what an administrator must see. */
+void warning(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (stderr_is_journal())
+		fputs("<4>", stderr);
+	va_start(ap, fmt);
+	vreport(fmt, ap);
+	va_end(ap);
 }
 
 /*

@@ -34,6 +34,18 @@ int load_main(int argc, char *argv[], const struct options *opt);
 int save_main(int argc, char *argv[], const struct options *opt);
 int monitor_main(int argc, char *argv[], const struct options *opt);
 
+int apply_main(int argc, char *argv[], const struct options *opt);
+int fallback_main(int argc, char *argv[], const struct options *opt);
+
+/* load.c: what load shares with apply. */
+/* Reads and parses path ("-": stdin), shown as shown_path; prints what is
+ * wrong and returns an exit code. */
+int read_policy(const char *path, const char *shown_path, struct policy *p);
+/* Loads p into the module in one step; prints what the kernel refused
+ * and returns an exit code. */
+int load_policy(struct iot_nl *nl, const struct policy *p, const char *file,
+		struct iot_commit *res);
+
 /* main.c */
 const char *command_usage(const char *name);
 
@@ -42,6 +54,7 @@ const char *command_usage(const char *name);
 int usage_error(const char *command, const char *fmt, ...) PRINTF(2, 3);
 int input_error(const char *fmt, ...) PRINTF(1, 2);
 int runtime_error(const char *fmt, ...) PRINTF(1, 2);
+void warning(const char *fmt, ...) PRINTF(1, 2);
 int nl_failed(const struct iot_nl_error *err, const char *fmt, ...)
 	PRINTF(2, 3);
 const char *shown(const char *arg);

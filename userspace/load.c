@@ -64,7 +64,7 @@ static int read_all(int fd, char **buf, size_t *len)
 }
 
 /* Parses the file, or stdin for "-"; prints what is wrong. */
-static int read_policy(const char *path, const char *shown_path,
+int read_policy(const char *path, const char *shown_path,
 		       struct policy *p)
 {
 	struct policy_error perr;
@@ -135,6 +135,20 @@ static int send_policy(struct iot_nl *nl, const struct policy *p,
 	return 0;
 }
 
+int load_policy(struct iot_nl *nl, const struct policy *p, const char *file,
+		struct iot_commit *res)
+{
+	struct iot_nl_error err;
+	struct iot_status st;
+
+	if (iot_nl_get_status(nl, &st, &err) < 0)
+		return nl_failed(&err, "%s", file);
+	if (p->ndev > st.max_devices)
+		return runtime_error("%s: %zu devices, more than the table holds (max_devices %" PRIu32 ")",
+				     file, p->ndev, st.max_devices);
+	return send_policy(nl, p, file, res);
+}
+
 /*
  * "loaded FILE, cut N connections", or {"generation", "cut_connections"}
  * with the generation null if the module did not say.
@@ -170,7 +184,6 @@ int load_main(int argc, char *argv[], const struct options *opt)
 	const char *file;
 	struct iot_commit res = { 0 };
 	struct iot_nl_error err;
-	struct iot_status st;
 	struct policy p;
 	struct iot_nl *nl;
 	char *shown_file;
@@ -193,13 +206,10 @@ int load_main(int argc, char *argv[], const struct options *opt)
 		goto out;
 
 	nl = iot_nl_open(&err);
-	if (!nl || iot_nl_get_status(nl, &st, &err) < 0) {
+	if (!nl) {
 		ret = nl_failed(&err, "%s", file);
-	} else if (p.ndev > st.max_devices) {
-		ret = runtime_error("%s: %zu devices, more than the table holds (max_devices %" PRIu32 ")",
-				    file, p.ndev, st.max_devices);
 	} else {
-		ret = send_policy(nl, &p, file, &res);
+		ret = load_policy(nl, &p, file, &res);
 		if (!ret)
 			ret = print_loaded(file, &res, opt);
 	}

@@ -74,7 +74,9 @@ static const struct command {
 	  "number of devices and the limit, the WAN names, the number of\n"
 	  "packets dropped, the destinations and unknown devices recorded, the\n"
 	  "monitor events sent and suppressed, and the generation, which\n"
-	  "changes on every change to the configuration.\n" },
+	  "changes on every change to the configuration; and whether the\n"
+	  "nftables fallback is in force. Without the module, but with the\n"
+	  "fallback, it prints why, and what the fallback enforces.\n" },
 	{ "load", load_main, "iotctl load <FILE|->",
 	  "replace the whole policy with a policy file",
 	  "Reads a policy file (see iot-egress.conf(5)), or standard input\n"
@@ -82,6 +84,22 @@ static const struct command {
 	  "exactly what it says, in one step. The whole file is checked\n"
 	  "first: if any line is wrong, or the kernel refuses anything,\n"
 	  "nothing changes. It prints how many live connections were cut.\n" },
+	{ "apply", apply_main, "iotctl apply <FILE|->",
+	  "enforce a policy file: with the module, or else with nftables",
+	  "What iot-egress.service runs. Loads the module if it is not loaded\n"
+	  "(modprobe), then loads the policy file into it as load does, and\n"
+	  "then removes the nftables fallback table if there is one: the\n"
+	  "policy is in force all along. If the module cannot be loaded, it\n"
+	  "says why and enforces the file with the nftables fallback instead\n"
+	  "(see fallback), replacing the fallback table in one transaction.\n"
+	  "Either way, a file with any wrong line changes nothing.\n" },
+	{ "fallback", fallback_main, "iotctl fallback <FILE|->",
+	  "print the nftables ruleset that enforces a policy file",
+	  "Prints, for nft -f, the table inet iot_egress_fallback that gives\n"
+	  "every forwarded packet the verdict the module would give it under\n"
+	  "the policy file: the deny and allow (and audit) MACs, the WAN names\n"
+	  "and the default, in the forward hook at the module's priority. The\n"
+	  "file is checked as load checks it.\n" },
 	{ "save", save_main, "iotctl save",
 	  "print the whole policy as a policy file",
 	  "Prints the default policy, the WAN names and the devices, sorted\n"

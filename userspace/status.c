@@ -5,6 +5,7 @@
 
 #include "iotctl.h"
 #include "json.h"
+#include "nft.h"
 
 /*
  * default deny prints "default deny, cut N connections"; default allow
@@ -88,8 +89,22 @@ out:
 	return ret;
 }
 
+/* The fallback line of a status with the module; fb NULL: unknown. */
+static void print_fallback_line(const struct nft_fallback *fb)
+{
+	if (!fb)
+		return;
+	if (!fb->present) {
+		printf("fallback: none\n");
+		return;
+	}
+	printf("fallback: nftables, alongside the module\n");
+	printf("reason: %s\n", fb->reason);
+}
+
 static void print_status(const struct iot_status *st,
-			 const struct iot_wan_list *wans)
+			 const struct iot_wan_list *wans,
+			 const struct nft_fallback *fb)
 {
 	printf("module: %s %s (protocol %" PRIu32 ")\n", IOT_EGRESS_GENL_NAME,
 	       st->module_version, st->proto_version);
@@ -117,6 +132,7 @@ static void print_status(const struct iot_status *st,
 		       st->events, st->suppressed);
 	}
 	printf("generation: %" PRIu64 "\n", st->generation);
+	print_fallback_line(fb);
 }
 
 /* A number a module older than the recording does not give: null. */
@@ -130,8 +146,24 @@ static void json_optional(struct json *j, const char *key, bool has,
 		json_null(j);
 }
 
+/* "fallback": "none", "nftables", or null when it cannot be checked. */
+static void json_fallback(struct json *j, const struct nft_fallback *fb)
+{
+	json_key(j, "fallback");
+	if (fb)
+		json_string(j, fb->present ? "nftables" : "none");
+	else
+		json_null(j);
+	json_key(j, "fallback_reason");
+	if (fb && fb->present)
+		json_string(j, fb->reason);
+	else
+		json_null(j);
+}
+
 static int print_status_json(const struct iot_status *st,
-			     const struct iot_wan_list *wans)
+			     const struct iot_wan_list *wans,
+			     const struct nft_fallback *fb)
 {
 	struct json j;
 	size_t i;
@@ -165,6 +197,67 @@ static int print_status_json(const struct iot_status *st,
 	json_optional(&j, "max_unknown", st->has_recording, st->max_unknown);
 	json_optional(&j, "events", st->has_recording, st->events);
 	json_optional(&j, "suppressed", st->has_recording, st->suppressed);
+	json_fallback(&j, fb);
+	json_object_end(&j);
+	if (json_end(&j) < 0)
+		return runtime_error("internal error: malformed JSON output");
+	return 0;
+}
+
+/* No module, but the nftables fallback: what it enforces. */
+static int print_fallback(const struct nft_fallback *fb,
+			  const struct options *opt)
+{
+	const char *def = fb->has_default ?
+			  policy_name(fb->default_policy) : "unknown";
+	struct json j;
+	size_t i;
+
+	if (!opt->json) {
+		printf("module: not loaded\n");
+		printf("fallback: nftables\n");
+		printf("reason: %s\n", fb->reason);
+		printf("table: %s %s\n", FALLBACK_FAMILY, FALLBACK_TABLE);
+		printf("default: %s\n", def);
+		printf("devices: %" PRIu32 " (%" PRIu32 " deny, %" PRIu32
+		       " allow or audit)\n", fb->deny + fb->allow, fb->deny,
+		       fb->allow);
+		if (fb->nwan == 0) {
+			printf("wan: none (every forwarded packet counts as WAN-bound)\n");
+		} else {
+			printf("wan:");
+			for (i = 0; i < fb->nwan; i++)
+				printf(" %s", fb->wan[i]);
+			printf("\n");
+		}
+		if (fb->has_dropped)
+			printf("dropped: %" PRIu64 "\n", fb->dropped);
+		return 0;
+	}
+	json_init(&j, stdout);
+	json_object_begin(&j);
+	json_key(&j, "module_version");
+	json_null(&j);
+	json_fallback(&j, fb);
+	json_key(&j, "table");
+	json_string(&j, FALLBACK_FAMILY " " FALLBACK_TABLE);
+	json_key(&j, "default");
+	if (fb->has_default)
+		json_string(&j, def);
+	else
+		json_null(&j);
+	json_key(&j, "devices");
+	json_uint(&j, (uint64_t)fb->deny + fb->allow);
+	json_key(&j, "deny");
+	json_uint(&j, fb->deny);
+	json_key(&j, "allow");
+	json_uint(&j, fb->allow);
+	json_key(&j, "wan");
+	json_array_begin(&j);
+	for (i = 0; i < fb->nwan; i++)
+		json_string(&j, fb->wan[i]);
+	json_array_end(&j);
+	json_optional(&j, "dropped", fb->has_dropped, fb->dropped);
 	json_object_end(&j);
 	if (json_end(&j) < 0)
 		return runtime_error("internal error: malformed JSON output");
@@ -174,9 +267,11 @@ static int print_status_json(const struct iot_status *st,
 int status_main(int argc, char *argv[], const struct options *opt)
 {
 	struct iot_wan_list wans = { 0 };
-	struct iot_nl_error err;
+	struct iot_nl_error err, nft_err;
+	struct nft_fallback fb;
 	struct iot_status st;
 	struct iot_nl *nl;
+	bool known;
 	int ret = 0;
 
 	if (argc > 1)
@@ -184,13 +279,23 @@ int status_main(int argc, char *argv[], const struct options *opt)
 				   shown(argv[1]));
 
 	nl = iot_nl_open(&err);
-	if (!nl || iot_nl_get_status(nl, &st, &err) < 0 ||
-	    iot_nl_dump_wan(nl, &wans, &err) < 0)
+	if (!nl && err.failure == IOT_NL_NO_FAMILY) {
+		/* Reading nftables takes CAP_NET_ADMIN: without it, or
+		 * without the table, the module is simply not loaded. */
+		if (nft_fallback_read(&fb, true, &nft_err) == 0 && fb.present)
+			ret = print_fallback(&fb, opt);
+		else
+			ret = nl_failed(&err, "status");
+	} else if (!nl || iot_nl_get_status(nl, &st, &err) < 0 ||
+		   iot_nl_dump_wan(nl, &wans, &err) < 0) {
 		ret = nl_failed(&err, "status");
-	else if (opt->json)
-		ret = print_status_json(&st, &wans);
-	else
-		print_status(&st, &wans);
+	} else {
+		known = nft_fallback_read(&fb, false, &nft_err) == 0;
+		if (opt->json)
+			ret = print_status_json(&st, &wans, known ? &fb : NULL);
+		else
+			print_status(&st, &wans, known ? &fb : NULL);
+	}
 	iot_nl_close(nl);
 	iot_wan_list_free(&wans);
 	return ret;

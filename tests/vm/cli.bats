@@ -117,6 +117,7 @@ sample_table() {
 	[[ $(jq -c .wan <<< "$output") == '["wan0","ppp0"]' ]]
 	[[ $(jq .dropped <<< "$output") == 0 ]]
 	[[ $(jq '.generation | type' <<< "$output") == '"number"' ]]
+	[[ $(jq -r .fallback <<< "$output") == none ]]
 
 	run -0 iotctl_r status
 	[[ ${lines[0]} == "module: iot_egress $version (protocol 2)" ]]
@@ -128,7 +129,8 @@ sample_table() {
 	[[ ${lines[6]} == "unknown devices: 0 (max 256)" ]]
 	[[ ${lines[7]} == "events: 0 (0 suppressed)" ]]
 	[[ ${lines[8]} == "generation: "* ]]
-	[[ ${#lines[@]} == 9 ]]
+	[[ ${lines[9]} == "fallback: none" ]]
+	[[ ${#lines[@]} == 10 ]]
 }
 
 @test "the generation changes with every change" {

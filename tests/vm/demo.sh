@@ -52,7 +52,8 @@ try() {
 	printf '\n'
 }
 
-echo "A throwaway VM is up. In it, a home network made of network namespaces:"
+echo "A throwaway VM is up, running Debian's kernel $(uname -r) and the"
+echo "iot_egress.ko built for it. In it, a home network made of network namespaces:"
 cat <<'EOF'
 
     camera 02:00:00:00:00:0c --+

@@ -95,6 +95,19 @@ devices() {
 		jq -r '.[] | [.mac, .policy, .name // empty] | join(" ")'
 }
 
+# pause SECONDS: sleep without starting a process (a sleep(1) costs a
+# fork and an exec, which in a TCG guest is far more than the wait): read
+# with a timeout from a FIFO nobody writes to, opened once per shell.
+pause() {
+	if [[ ${IOT_PAUSE_PID:-} != "$BASHPID" ]]; then
+		local fifo=${TMPDIR:-/tmp}/iot-pause.$BASHPID.$RANDOM
+		mkfifo -m 600 "$fifo" && exec {IOT_PAUSE_FD}<> "$fifo"
+		rm -f "$fifo"
+		IOT_PAUSE_PID=$BASHPID
+	fi
+	read -r -t "$1" -u "$IOT_PAUSE_FD" || true
+}
+
 # busywait MS CMD...: retry CMD until it succeeds, for at most MS
 # milliseconds.
 busywait() {
@@ -106,33 +119,41 @@ busywait() {
 		if (( (now - start) / 1000 > ms )); then
 			return 1
 		fi
-		sleep 0.1
+		pause 0.1
 	done
 }
 
-# Every process started in the VM costs a tenth of a second or more, so
-# the topology is built with few of them: one shell per namespace for its
-# sysctls, and one "ip -batch" per namespace for its links and addresses.
+# Every process started in the VM costs a tenth of a second or more, and
+# entering a namespace (ip netns exec) several, so the topology is built
+# with few of them: one "ip -batch" per namespace for its links and
+# addresses, and the namespaces' sysctls inherited rather than set in each.
+
+# Every namespace made from now on starts with IPv6 DAD and router
+# advertisements off, and addresses kept while a link is down (renaming
+# takes it down): the initial namespace's settings, inherited through
+# net.core.devconf_inherit_init_net (Linux 5.1).  Set once per VM.
+ns_defaults() {
+	local c
+	[[ $(< /proc/sys/net/core/devconf_inherit_init_net) == 1 ]] && return 0
+	for c in all default; do
+		echo 0 > "/proc/sys/net/ipv6/conf/$c/accept_dad"
+		echo 0 > "/proc/sys/net/ipv6/conf/$c/accept_ra"
+		echo 1 > "/proc/sys/net/ipv6/conf/$c/keep_addr_on_down"
+	done
+	echo 1 > /proc/sys/net/core/devconf_inherit_init_net
+}
 
 # new_ns VAR PREFIX: a fresh namespace named PREFIX-<random>, its name in
-# VAR, with loopback up, IPv6 DAD and RA processing off, and IPv6
-# addresses kept while a link is down (renaming takes it down).
+# VAR, with loopback up and the settings of ns_defaults.
 new_ns() {
 	local -n _var=$1
 	local name
 	name=$2-$(printf '%04x%04x' "$RANDOM" "$RANDOM")
+	ns_defaults
 	ip netns add "$name"
 	NAMESPACES+=("$name")
 	_var=$name
-	# shellcheck disable=SC2016 # for the inner shell
-	ip netns exec "$name" sh -c '
-		cd /proc/sys/net/ipv6/conf
-		for c in all default; do
-			echo 0 > $c/accept_dad
-			echo 0 > $c/accept_ra
-			echo 1 > $c/keep_addr_on_down
-		done
-		exec ip link set lo up'
+	ip -n "$name" link set lo up
 }
 
 # in_batch NS: run "ip -batch" lines from stdin in NS.
@@ -197,10 +218,8 @@ topology() {
 	listen_tcp "$NAS" 80
 
 	# Until every path answers, the topology is not ready.
-	busywait 20000 reachable "$CAMERA" 198.51.100.2
-	busywait 20000 reachable "$LAPTOP" 203.0.113.130
-	busywait 20000 reachable "$CAMERA" 2001:db8:2::2
-	busywait 20000 reachable "$LAPTOP" 2001:db8:4::2
+	busywait 20000 reachable "$CAMERA" 198.51.100.2 2001:db8:2::2
+	busywait 20000 reachable "$LAPTOP" 203.0.113.130 2001:db8:4::2
 }
 
 # uplink_host: a second WAN host, $WAN2, with counters and a TCP listener.
@@ -223,8 +242,12 @@ uplink_addr() {
 	busywait 20000 reachable "$LAPTOP" "${WAN2_IP[6]}"
 }
 
+# reachable NS ADDR...: NS gets an answer from every ADDR, asked from
+# within one process in NS.
 reachable() {
-	ip netns exec "$1" ping -q -c 1 -W 1 "$2" > /dev/null 2>&1
+	# shellcheck disable=SC2016 # for the inner shell
+	ip netns exec "$1" sh -c 'for a; do ping -q -c 1 -W 1 "$a" || exit; done' \
+		sh "${@:2}" > /dev/null 2>&1
 }
 
 # The sources that count() knows, by name.
@@ -261,6 +284,14 @@ counters() {
 	ip netns exec "$ns" nft -f - <<< "$rules"
 }
 
+# counts NS REGEX: "NAME PACKETS" for every counter in NS whose name
+# matches REGEX, read at one instant with one nft.
+counts() {
+	ip netns exec "$1" nft list table inet iotcount |
+		awk -v re="$2" '$1 == "counter" { c = ($2 ~ re) ? $2 : ""; next }
+			c != "" && $1 == "packets" { print c, $2; c = "" }' | sort
+}
+
 # count NS NAME: the packets counter NAME (e.g. camera_udp6) has seen.
 count() {
 	local out
@@ -277,8 +308,20 @@ listen_tcp() {
 	busywait 20000 listening "$1" "$2"
 }
 
+# listening NS PORT: a TCP socket listens on PORT in NS, as the
+# /proc/net of one of its processes says (cheaper than entering NS).
 listening() {
-	[[ -n $(ip netns exec "$1" ss -Htln "sport = :$2") ]]
+	local pid port f local_addr state
+	printf -v port ':%04X' "$2"
+	for pid in $(ip netns pids "$1"); do
+		for f in "/proc/$pid/net/tcp" "/proc/$pid/net/tcp6"; do
+			[[ -r $f ]] || continue
+			while read -r _ local_addr _ state _; do
+				[[ $local_addr == *"$port" && $state == 0A ]] && return 0
+			done < "$f"
+		done
+	done
+	return 1
 }
 
 # Traffic from a namespace, one attempt each; the exit status says whether

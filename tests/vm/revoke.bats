@@ -8,10 +8,14 @@ load lib
 setup() {
 	topology
 	iotctl_r wan add wan0
-	# The WAN host sinks TCP on port 81 and echoes UDP on port 9, so
-	# both kinds of flow are established in conntrack.
+	# The WAN host sinks TCP on port 81 and UDP on port 9.  It does not
+	# answer UDP: an answer in flight when the camera is cut makes a new
+	# entry from the WAN side, which a flowtable may offload, and then the
+	# camera's packets in it bypass the forward hook.  That is a known gap
+	# (docs/design.md, "Cutting live connections"), not what these tests
+	# are about.
 	bg_in_ns "$WAN" socat -u TCP6-LISTEN:81,ipv6only=0,reuseaddr,fork OPEN:/dev/null
-	bg_in_ns "$WAN" socat UDP6-RECVFROM:9,ipv6only=0,reuseaddr,fork PIPE
+	bg_in_ns "$WAN" socat -u UDP6-RECV:9,ipv6only=0,reuseaddr OPEN:/dev/null
 	busywait 20000 listening "$WAN" 81
 }
 
@@ -52,10 +56,10 @@ firewall() {
 streams() {
 	local ns=$1 dst
 	for dst in "${WAN_IP[4]}" "[${WAN_IP[6]}]"; do
-		bg_in_ns "$ns" sh -c "while sleep 0.2; do echo x; done |
+		bg_in_ns "$ns" sh -c "$BATS_TEST_DIRNAME/every 0.2 |
 			socat -u - TCP:$dst:81"
-		bg_in_ns "$ns" sh -c "while sleep 0.2; do echo x; done |
-			socat - UDP:$dst:9 > /dev/null"
+		bg_in_ns "$ns" sh -c "$BATS_TEST_DIRNAME/every 0.2 |
+			socat -u - UDP:$dst:9"
 	done
 }
 
@@ -75,18 +79,22 @@ flowing() {
 }
 
 # stopped SRC: one second after the verdict, none of SRC's four flows
-# reaches the WAN host any more, for the next two seconds.
+# reaches the WAN host any more, for the next two seconds.  The four
+# counters are read at once, before and after.
 stopped() {
-	local c
-	local -A n
+	local before after
 	sleep 1
-	for c in tcp4 tcp6 udp4 udp6; do
-		n[$c]=$(count "$WAN" "${1}_$c")
-	done
+	before=$(counts "$WAN" "^${1}_(tcp|udp)[46]\$")
 	sleep 2
-	for c in tcp4 tcp6 udp4 udp6; do
-		expect_count "$WAN" "${1}_$c" "${n[$c]}"
-	done
+	after=$(counts "$WAN" "^${1}_(tcp|udp)[46]\$")
+	[[ $(wc -l <<< "$before") == 4 && $after == "$before" ]] || {
+		printf '%s flows at the WAN host, 1 s after: %s\n2 s later: %s\n' \
+			"$1" "${before//$'\n'/, }" "${after//$'\n'/, }" >&2
+		echo "the router's conntrack:" >&2
+		ip netns exec "$ROUTER" conntrack -L >&2 || true
+		echo "dropped: $(iot_status dropped)" >&2
+		return 1
+	}
 }
 
 # kept: the laptop's connections in the router's conntrack, tuples and

@@ -90,7 +90,7 @@ policies() {
 	# the laptop's stream: one TCP connection, a line every 0.2 s
 	bg_in_ns "$WAN" socat -u TCP6-LISTEN:81,ipv6only=0,reuseaddr OPEN:/dev/null
 	busywait 20000 listening "$WAN" 81
-	bg_in_ns "$LAPTOP" sh -c "while sleep 0.2; do echo x; done |
+	bg_in_ns "$LAPTOP" sh -c "$BATS_TEST_DIRNAME/every 0.2 |
 		socat -u - TCP:${WAN_IP[4]}:81"
 	sport() {
 		ip netns exec "$LAPTOP" ss -Htn state established \

@@ -22,6 +22,8 @@
  * - exit() is wrapped too: a command must return its status to main(),
  *   which checks that stdout was written (iotctl.h). exit() from inside a
  *   command is reported as a crash, since it would skip that check.
+ * - fork() fails while a command runs: apply's modprobe and nft would
+ *   reach the host. apply is told it cannot run them.
  *
  * What is checked: the sanitizers, the exit status (0, 1 or 2), that each
  * socket the command opened was closed, and that each file it opened was
@@ -61,6 +63,7 @@ int __real_creat64(const char *path, mode_t mode);
 FILE *__real_fopen(const char *path, const char *mode);
 FILE *__real_fopen64(const char *path, const char *mode);
 void __real_exit(int status) __attribute__((noreturn));
+pid_t __real_fork(void);
 int __wrap_open(const char *path, int flags, ...);
 int __wrap_open64(const char *path, int flags, ...);
 int __wrap_openat(int dirfd, const char *path, int flags, ...);
@@ -70,6 +73,7 @@ int __wrap_creat64(const char *path, mode_t mode);
 FILE *__wrap_fopen(const char *path, const char *mode);
 FILE *__wrap_fopen64(const char *path, const char *mode);
 void __wrap_exit(int status) __attribute__((noreturn));
+pid_t __wrap_fork(void);
 
 /* While a command runs, the sandbox is on. */
 static bool in_command;
@@ -241,6 +245,15 @@ void __wrap_exit(int status)
 		abort();
 	}
 	__real_exit(status);
+}
+
+pid_t __wrap_fork(void)
+{
+	if (in_command) {
+		errno = EPERM;
+		return -1;
+	}
+	return __real_fork();
 }
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)

@@ -9,8 +9,12 @@
  * monitor hands out one event, then fails, so no command can block or
  * loop here.
  *
- * When netlink.h gains a function, add it here: the args target does not
- * link until every function the commands call exists.
+ * The nftables fallback table (nft.h) is faked here too: with the module
+ * "not loaded" it is there, so that status prints it; with EPERM, reading
+ * it is refused; otherwise there is none.
+ *
+ * When netlink.h or nft.h gains a function, add it here: the args target
+ * does not link until every function the commands call exists.
  */
 #include <errno.h>
 #include <signal.h>
@@ -20,6 +24,7 @@
 #include <sys/socket.h>
 
 #include "../netlink.h"
+#include "../nft.h"
 #include "fake_netlink.h"
 
 struct iot_nl {
@@ -409,4 +414,32 @@ void iot_unknown_list_free(struct iot_unknown_list *list)
 		free(list->v[i].dests.v);
 	free(list->v);
 	memset(list, 0, sizeof(*list));
+}
+
+int nft_fallback_read(struct nft_fallback *fb, bool full,
+		      struct iot_nl_error *err)
+{
+	memset(fb, 0, sizeof(*fb));
+	switch (mode) {
+	case FAKE_NL_NO_FAMILY:
+		fb->present = true;
+		snprintf(fb->reason, sizeof(fb->reason),
+			 "modprobe: FATAL: Module iot_egress not found");
+		if (!full)
+			return 0;
+		fb->has_default = true;
+		fb->default_policy = IOT_EGRESS_POLICY_DENY;
+		fb->deny = 1;
+		fb->allow = 2;
+		snprintf(fb->wan[0], sizeof(fb->wan[0]), "wan0");
+		fb->nwan = 1;
+		fb->has_dropped = true;
+		fb->dropped = 7;
+		return 0;
+	case FAKE_NL_EPERM:
+		set_error(err, IOT_NL_KERNEL, EPERM, "");
+		return -1;
+	default:
+		return 0;
+	}
 }

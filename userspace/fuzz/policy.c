@@ -3,7 +3,8 @@
  * libFuzzer target for the policy file parser. A refused file names a
  * line of it with a reason and the offending text. An accepted one holds
  * only valid, distinct entries, and what save would write of it reads
- * back to the same policy.
+ * back to the same policy. Its nftables fallback ruleset is written, or
+ * refused by the line of a WAN name, and holds every device once.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -12,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../fallback.h"
 #include "../mac.h"
 #include "../policy.h"
 #include "../validate.h"
@@ -67,6 +69,41 @@ static void check_accepted(const struct policy *p)
 	}
 }
 
+/* Each device's element once in the ruleset, and the chain at the end. */
+static void check_fallback(const struct policy *p, size_t lines)
+{
+	struct policy_error err = { 0 };
+	char line[MAC_STR_SIZE + 4], *buf = NULL;
+	size_t len = 0, i;
+	FILE *f;
+
+	if (fallback_check(p, &err) < 0) {
+		if (err.line < 1 || err.line > lines ||
+		    !strstr(err.msg, "the nftables fallback cannot match"))
+			abort();
+		return;
+	}
+	f = open_memstream(&buf, &len);
+	if (!f || fallback_write(f, p, "fuzz \"reason\"\n", "FUZZ") < 0)
+		abort();
+	fclose(f);
+	if (!strstr(buf, "comment \"fuzz 'reason'?\"\n") ||
+	    !strstr(buf, "\tchain forward {\n") ||
+	    strcmp(buf + len - 5, "\t}\n}\n"))
+		abort();
+	/* An element line; a label may look like a MAC, never like that. */
+	for (i = 0; i < p->ndev; i++) {
+		const char *at;
+
+		memcpy(line, "\n\t\t\t", 4);
+		mac_format(p->dev[i].mac, line + 4);
+		at = strstr(buf, line);
+		if (!at || strstr(at + 1, line))
+			abort();
+	}
+	free(buf);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct policy_error err;
@@ -91,6 +128,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	}
 
+	check_fallback(&p, lines);
 	out = write_out(&p);
 	check_accepted(&p);
 	policy_init(&q);

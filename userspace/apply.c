@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 
 #include "fallback.h"
+#include "format.h"
 #include "iotctl.h"
 #include "json.h"
 #include "nft.h"
@@ -252,7 +253,7 @@ static int apply_fallback(const struct policy *p, const char *file,
 
 	warning("the nftables fallback enforces %s instead (table %s %s): %zu device%s, default %s, WAN %s",
 		file, FALLBACK_FAMILY, FALLBACK_TABLE, p->ndev,
-		p->ndev == 1 ? "" : "s", policy_name(p->default_policy),
+		plural(p->ndev), policy_name(p->default_policy),
 		wan_names(p, wan, sizeof(wan)));
 	if (!opt->json)
 		return 0;
@@ -267,9 +268,7 @@ static int apply_fallback(const struct policy *p, const char *file,
 	json_key(&j, "default");
 	json_string(&j, policy_name(p->default_policy));
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		return runtime_error("internal error: malformed JSON output");
-	return 0;
+	return json_done(&j);
 }
 
 /*
@@ -291,7 +290,7 @@ static int apply_module(struct iot_nl *nl, const struct policy *p,
 		return ret;
 	if (!opt->json)
 		printf("loaded %s, cut %" PRIu32 " connection%s\n", file,
-		       res.cut, res.cut == 1 ? "" : "s");
+		       res.cut, plural(res.cut));
 
 	if (nft_fallback_read(&fb, false, &err) < 0)
 		ret = nl_failed(&err, "%s: loaded, but the nftables fallback cannot be checked",
@@ -319,15 +318,7 @@ static int apply_module(struct iot_nl *nl, const struct policy *p,
 	json_key(&j, "fallback_removed");
 	json_bool(&j, fb.present && ret == 0);
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		return runtime_error("internal error: malformed JSON output");
-	return ret;
-}
-
-/* "-" is standard input, shown as <stdin>. */
-static char *shown_file(const char *arg)
-{
-	return strdup(strcmp(arg, "-") ? shown(arg) : "<stdin>");
+	return json_done(&j) ? EXIT_RUNTIME : ret;
 }
 
 /* apply <FILE|-> */
@@ -345,9 +336,9 @@ int apply_main(int argc, char *argv[], const struct options *opt)
 	int ret;
 
 	if (argc < 2)
-		return usage_error(argv[0], "apply: missing file name");
+		return usage_error("apply: missing file name");
 	if (argc > 2)
-		return usage_error(argv[0], "apply: unexpected argument '%s'",
+		return usage_error("apply: unexpected argument '%s'",
 				   shown(argv[2]));
 	file = shown_file(argv[1]);
 	if (!file)
@@ -394,13 +385,12 @@ int fallback_main(int argc, char *argv[], const struct options *opt)
 	int ret;
 
 	if (argc < 2)
-		return usage_error(argv[0], "fallback: missing file name");
+		return usage_error("fallback: missing file name");
 	if (argc > 2)
-		return usage_error(argv[0], "fallback: unexpected argument '%s'",
+		return usage_error("fallback: unexpected argument '%s'",
 				   shown(argv[2]));
 	if (opt->json)
-		return usage_error(argv[0],
-				   "fallback: the ruleset is nftables syntax, there is no --json");
+		return usage_error("fallback: the ruleset is nftables syntax, there is no --json");
 	file = shown_file(argv[1]);
 	if (!file)
 		return runtime_error("%s", strerror(ENOMEM));

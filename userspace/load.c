@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "iotctl.h"
 #include "json.h"
 #include "mac.h"
@@ -160,7 +161,7 @@ static int print_loaded(const char *file, const struct iot_commit *res,
 
 	if (!opt->json) {
 		printf("loaded %s, cut %" PRIu32 " connection%s\n", file,
-		       res->cut, res->cut == 1 ? "" : "s");
+		       res->cut, plural(res->cut));
 		return 0;
 	}
 	json_init(&j, stdout);
@@ -173,32 +174,28 @@ static int print_loaded(const char *file, const struct iot_commit *res,
 	json_key(&j, "cut_connections");
 	json_uint(&j, res->cut);
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		return runtime_error("internal error: malformed JSON output");
-	return 0;
+	return json_done(&j);
 }
 
 /* load <FILE|-> */
 int load_main(int argc, char *argv[], const struct options *opt)
 {
-	const char *file;
 	struct iot_commit res = { 0 };
 	struct iot_nl_error err;
 	struct policy p;
 	struct iot_nl *nl;
-	char *shown_file;
+	char *file;
 	int ret;
 
 	if (argc < 2)
-		return usage_error(argv[0], "load: missing file name");
+		return usage_error("load: missing file name");
 	if (argc > 2)
-		return usage_error(argv[0], "load: unexpected argument '%s'",
+		return usage_error("load: unexpected argument '%s'",
 				   shown(argv[2]));
 
-	shown_file = strdup(strcmp(argv[1], "-") ? shown(argv[1]) : "<stdin>");
-	if (!shown_file)
+	file = shown_file(argv[1]);
+	if (!file)
 		return runtime_error("%s", strerror(ENOMEM));
-	file = shown_file;
 
 	policy_init(&p);
 	ret = read_policy(argv[1], file, &p);
@@ -216,7 +213,7 @@ int load_main(int argc, char *argv[], const struct options *opt)
 	iot_nl_close(nl);
 out:
 	policy_free(&p);
-	free(shown_file);
+	free(file);
 	return ret;
 }
 
@@ -326,9 +323,7 @@ static int write_json(const struct policy *p)
 	}
 	json_array_end(&j);
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		return runtime_error("internal error: malformed JSON output");
-	return 0;
+	return json_done(&j);
 }
 
 /* save: the live policy, in the format load reads, or as JSON. */
@@ -340,7 +335,7 @@ int save_main(int argc, char *argv[], const struct options *opt)
 	int ret = 0;
 
 	if (argc > 1)
-		return usage_error(argv[0], "save: unexpected argument '%s'",
+		return usage_error("save: unexpected argument '%s'",
 				   shown(argv[1]));
 
 	policy_init(&p);

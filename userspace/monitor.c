@@ -59,7 +59,7 @@ static void print_line(const struct iot_event *ev, struct monitor *m)
 		printf(" (event %u)", ev->event);
 	if (ev->suppressed > m->suppressed)
 		printf(" (%" PRIu64 " event%s suppressed so far)",
-		       ev->suppressed, ev->suppressed == 1 ? "" : "s");
+		       ev->suppressed, plural(ev->suppressed));
 	printf("\n");
 }
 
@@ -153,12 +153,10 @@ int monitor_main(int argc, char *argv[], const struct options *opt)
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--count") || m.count)
-			return usage_error(argv[0],
-					   "monitor: unexpected argument '%s'",
+			return usage_error("monitor: unexpected argument '%s'",
 					   shown(argv[i]));
 		if (++i == argc)
-			return usage_error(argv[0],
-					   "monitor: missing number after '--count'");
+			return usage_error("monitor: missing number after '--count'");
 		if (!count_parse(argv[i], &m.count))
 			return input_error("invalid count '%s': a whole number, 1 or more, is needed",
 					   shown(argv[i]));

@@ -4,8 +4,9 @@
 
 /*
  * The iot_egress generic netlink family, as the commands see it. This is
- * the only interface to the kernel; netlink.c is the only file that knows
- * about libnl.
+ * the only interface to the kernel. The nl_*.c files implement it, and
+ * only they know about libnl: nl_sock.c is the transport (socket,
+ * transaction, errors), the others encode and decode the messages.
  */
 
 #include <stdbool.h>

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "format.h"
 #include "iotctl.h"
 #include "json.h"
 #include "nft.h"
@@ -19,7 +20,7 @@ static int print_set_default(uint8_t policy, uint32_t cut,
 	if (!opt->json) {
 		if (policy == IOT_EGRESS_POLICY_DENY)
 			printf("default deny, cut %" PRIu32 " connection%s\n",
-			       cut, cut == 1 ? "" : "s");
+			       cut, plural(cut));
 		return 0;
 	}
 	json_init(&j, stdout);
@@ -29,9 +30,7 @@ static int print_set_default(uint8_t policy, uint32_t cut,
 	json_key(&j, "cut_connections");
 	json_uint(&j, cut);
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		return runtime_error("internal error: malformed JSON output");
-	return 0;
+	return json_done(&j);
 }
 
 /* default [allow|deny] */
@@ -46,17 +45,15 @@ int default_main(int argc, char *argv[], const struct options *opt)
 	int ret = 0;
 
 	if (argc > 2)
-		return usage_error(argv[0], "default: unexpected argument '%s'",
+		return usage_error("default: unexpected argument '%s'",
 				   shown(argv[2]));
 	if (argc == 2) {
 		policy = policy_parse(argv[1]);
 		if (policy == IOT_EGRESS_POLICY_AUDIT)
-			return usage_error(argv[0],
-					   "default: the default policy is allow or deny, not '%s'",
+			return usage_error("default: the default policy is allow or deny, not '%s'",
 					   argv[1]);
 		if (policy < 0)
-			return usage_error(argv[0],
-					   "default: unknown policy '%s'",
+			return usage_error("default: unknown policy '%s'",
 					   shown(argv[1]));
 	}
 
@@ -82,8 +79,7 @@ int default_main(int argc, char *argv[], const struct options *opt)
 	json_key(&j, "default");
 	json_string(&j, policy_name(st.default_policy));
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		ret = runtime_error("internal error: malformed JSON output");
+	ret = json_done(&j);
 out:
 	iot_nl_close(nl);
 	return ret;
@@ -199,9 +195,7 @@ static int print_status_json(const struct iot_status *st,
 	json_optional(&j, "suppressed", st->has_recording, st->suppressed);
 	json_fallback(&j, fb);
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		return runtime_error("internal error: malformed JSON output");
-	return 0;
+	return json_done(&j);
 }
 
 /* No module, but the nftables fallback: what it enforces. */
@@ -259,9 +253,7 @@ static int print_fallback(const struct nft_fallback *fb,
 	json_array_end(&j);
 	json_optional(&j, "dropped", fb->has_dropped, fb->dropped);
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		return runtime_error("internal error: malformed JSON output");
-	return 0;
+	return json_done(&j);
 }
 
 int status_main(int argc, char *argv[], const struct options *opt)
@@ -275,7 +267,7 @@ int status_main(int argc, char *argv[], const struct options *opt)
 	int ret = 0;
 
 	if (argc > 1)
-		return usage_error(argv[0], "status: unexpected argument '%s'",
+		return usage_error("status: unexpected argument '%s'",
 				   shown(argv[1]));
 
 	nl = iot_nl_open(&err);

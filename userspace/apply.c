@@ -259,14 +259,10 @@ static int apply_fallback(const struct policy *p, const char *file,
 		return 0;
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "enforced_by");
-	json_string(&j, "nftables");
-	json_key(&j, "reason");
-	json_string(&j, reason);
-	json_key(&j, "devices");
-	json_uint(&j, p->ndev);
-	json_key(&j, "default");
-	json_string(&j, policy_name(p->default_policy));
+	json_member_string(&j, "enforced_by", "nftables");
+	json_member_string(&j, "reason", reason);
+	json_member_uint(&j, "devices", p->ndev);
+	json_member_string(&j, "default", policy_name(p->default_policy));
 	json_object_end(&j);
 	return json_done(&j);
 }
@@ -306,15 +302,9 @@ static int apply_module(struct iot_nl *nl, const struct policy *p,
 
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "enforced_by");
-	json_string(&j, "module");
-	json_key(&j, "generation");
-	if (res.has_generation)
-		json_uint(&j, res.generation);
-	else
-		json_null(&j);
-	json_key(&j, "cut_connections");
-	json_uint(&j, res.cut);
+	json_member_string(&j, "enforced_by", "module");
+	json_member_maybe(&j, "generation", res.has_generation, res.generation);
+	json_member_uint(&j, "cut_connections", res.cut);
 	json_key(&j, "fallback_removed");
 	json_bool(&j, fb.present && ret == 0);
 	json_object_end(&j);
@@ -335,14 +325,9 @@ int apply_main(int argc, char *argv[], const struct options *opt)
 	char *file;
 	int ret;
 
-	if (argc < 2)
-		return usage_error("apply: missing file name");
-	if (argc > 2)
-		return usage_error("apply: unexpected argument '%s'",
-				   shown(argv[2]));
-	file = shown_file(argv[1]);
-	if (!file)
-		return runtime_error("%s", strerror(ENOMEM));
+	ret = file_arg(argc, argv, &file);
+	if (ret)
+		return ret;
 
 	/* The module may be loaded already, or load on this request. */
 	nl = iot_nl_open(&err);
@@ -384,16 +369,13 @@ int fallback_main(int argc, char *argv[], const struct options *opt)
 	char *file;
 	int ret;
 
-	if (argc < 2)
-		return usage_error("fallback: missing file name");
-	if (argc > 2)
-		return usage_error("fallback: unexpected argument '%s'",
-				   shown(argv[2]));
-	if (opt->json)
+	ret = file_arg(argc, argv, &file);
+	if (ret)
+		return ret;
+	if (opt->json) {
+		free(file);
 		return usage_error("fallback: the ruleset is nftables syntax, there is no --json");
-	file = shown_file(argv[1]);
-	if (!file)
-		return runtime_error("%s", strerror(ENOMEM));
+	}
 
 	policy_init(&p);
 	ret = read_policy(argv[1], file, &p);

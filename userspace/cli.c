@@ -145,10 +145,24 @@ const char *shown(const char *arg)
 	return format_shown(buf, sizeof(buf), arg, strlen(arg), false);
 }
 
-/* "-" is standard input, shown as <stdin>; NULL when out of memory. */
-char *shown_file(const char *arg)
+/*
+ * <cmd> <FILE|->: the one argument, and *file the name to show for it
+ * ("-" is standard input, shown as <stdin>), for free(). Returns 0, or an
+ * exit code when it refused.
+ */
+int file_arg(int argc, char *argv[], char **file)
 {
-	return strdup(strcmp(arg, "-") ? shown(arg) : "<stdin>");
+	const char *arg = argv[1];
+
+	if (argc < 2)
+		return usage_error("%s: missing file name", argv[0]);
+	if (argc > 2)
+		return usage_error("%s: unexpected argument '%s'", argv[0],
+				   shown(argv[2]));
+	*file = strdup(strcmp(arg, "-") ? shown(arg) : "<stdin>");
+	if (!*file)
+		return runtime_error("%s", strerror(ENOMEM));
+	return 0;
 }
 
 /* Parses a MAC given on the command line; refuses what is not a device. */

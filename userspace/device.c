@@ -28,12 +28,9 @@ static int print_set(const char *mac, uint8_t policy, uint32_t cut,
 	}
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "mac");
-	json_string(&j, mac);
-	json_key(&j, "policy");
-	json_string(&j, policy_name(policy));
-	json_key(&j, "cut_connections");
-	json_uint(&j, cut);
+	json_member_string(&j, "mac", mac);
+	json_member_string(&j, "policy", policy_name(policy));
+	json_member_uint(&j, "cut_connections", cut);
 	json_object_end(&j);
 	return json_done(&j);
 }

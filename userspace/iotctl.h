@@ -57,7 +57,7 @@ void warning(const char *fmt, ...) PRINTF(1, 2);
 int nl_failed(const struct iot_nl_error *err, const char *fmt, ...)
 	PRINTF(2, 3);
 const char *shown(const char *arg);
-char *shown_file(const char *arg);
+int file_arg(int argc, char *argv[], char **file);
 int mac_arg(const char *arg, uint8_t mac[ETH_ALEN]);
 struct json;
 int json_done(struct json *j);

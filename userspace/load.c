@@ -166,13 +166,9 @@ static int print_loaded(const char *file, const struct iot_commit *res,
 	}
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "generation");
-	if (res->has_generation)
-		json_uint(&j, res->generation);
-	else
-		json_null(&j);
-	json_key(&j, "cut_connections");
-	json_uint(&j, res->cut);
+	json_member_maybe(&j, "generation", res->has_generation,
+			  res->generation);
+	json_member_uint(&j, "cut_connections", res->cut);
 	json_object_end(&j);
 	return json_done(&j);
 }
@@ -187,15 +183,9 @@ int load_main(int argc, char *argv[], const struct options *opt)
 	char *file;
 	int ret;
 
-	if (argc < 2)
-		return usage_error("load: missing file name");
-	if (argc > 2)
-		return usage_error("load: unexpected argument '%s'",
-				   shown(argv[2]));
-
-	file = shown_file(argv[1]);
-	if (!file)
-		return runtime_error("%s", strerror(ENOMEM));
+	ret = file_arg(argc, argv, &file);
+	if (ret)
+		return ret;
 
 	policy_init(&p);
 	ret = read_policy(argv[1], file, &p);
@@ -296,8 +286,7 @@ static int write_json(const struct policy *p)
 
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "default");
-	json_string(&j, policy_name(p->default_policy));
+	json_member_string(&j, "default", policy_name(p->default_policy));
 	json_key(&j, "wan");
 	json_array_begin(&j);
 	for (i = 0; i < p->nwan; i++)
@@ -310,15 +299,9 @@ static int write_json(const struct policy *p)
 
 		mac_format(d->mac, mac);
 		json_object_begin(&j);
-		json_key(&j, "mac");
-		json_string(&j, mac);
-		json_key(&j, "policy");
-		json_string(&j, policy_name(d->policy));
-		json_key(&j, "name");
-		if (d->has_name)
-			json_string(&j, d->name);
-		else
-			json_null(&j);
+		json_member_string(&j, "mac", mac);
+		json_member_string(&j, "policy", policy_name(d->policy));
+		json_member_string(&j, "name", d->has_name ? d->name : NULL);
 		json_object_end(&j);
 	}
 	json_array_end(&j);

@@ -18,28 +18,14 @@ static uint64_t now_seconds(void)
 	return t < 0 ? 0 : (uint64_t)t;
 }
 
-/* A Unix time, or null for never. */
-static void json_time(struct json *j, const char *key, bool has, uint64_t t)
-{
-	json_key(j, key);
-	if (has)
-		json_uint(j, t);
-	else
-		json_null(j);
-}
-
 static void json_counters(struct json *j, const struct iot_counters *c)
 {
-	json_key(j, "denied_packets");
-	json_uint(j, c->denied_packets);
-	json_key(j, "denied_bytes");
-	json_uint(j, c->denied_bytes);
-	json_key(j, "wan_packets");
-	json_uint(j, c->wan_packets);
-	json_key(j, "wan_bytes");
-	json_uint(j, c->wan_bytes);
-	json_time(j, "last_denied", c->has_last_denied, c->last_denied);
-	json_time(j, "last_wan", c->has_last_wan, c->last_wan);
+	json_member_uint(j, "denied_packets", c->denied_packets);
+	json_member_uint(j, "denied_bytes", c->denied_bytes);
+	json_member_uint(j, "wan_packets", c->wan_packets);
+	json_member_uint(j, "wan_bytes", c->wan_bytes);
+	json_member_maybe(j, "last_denied", c->has_last_denied, c->last_denied);
+	json_member_maybe(j, "last_wan", c->has_last_wan, c->last_wan);
 }
 
 /* mac, policy, name and the counters, in an object already open. */
@@ -48,15 +34,9 @@ static void json_device(struct json *j, const struct iot_device *d)
 	char mac[MAC_STR_SIZE];
 
 	mac_format(d->mac, mac);
-	json_key(j, "mac");
-	json_string(j, mac);
-	json_key(j, "policy");
-	json_string(j, policy_name(d->policy));
-	json_key(j, "name");
-	if (d->has_name)
-		json_string(j, d->name);
-	else
-		json_null(j);
+	json_member_string(j, "mac", mac);
+	json_member_string(j, "policy", policy_name(d->policy));
+	json_member_string(j, "name", d->has_name ? d->name : NULL);
 	json_counters(j, &d->c);
 }
 
@@ -125,25 +105,15 @@ static void json_dests(struct json *j, const struct iot_dest_list *l)
 		const struct iot_dest *d = &l->v[i];
 
 		json_object_begin(j);
-		json_key(j, "family");
-		json_string(j, family_name(d->dst.family));
-		json_key(j, "dst");
-		json_string(j, format_addr(addr, &d->dst));
-		json_key(j, "src");
-		if (d->has_src)
-			json_string(j, format_addr(addr, &d->src));
-		else
-			json_null(j);
-		json_key(j, "proto");
-		json_string(j, proto_name(proto, d->proto));
-		json_key(j, "dport");
-		json_uint(j, d->dport);
-		json_key(j, "count");
-		json_uint(j, d->count);
-		json_key(j, "first_seen");
-		json_uint(j, d->first_seen);
-		json_key(j, "last_seen");
-		json_uint(j, d->last_seen);
+		json_member_string(j, "family", family_name(d->dst.family));
+		json_member_string(j, "dst", format_addr(addr, &d->dst));
+		json_member_string(j, "src",
+				   d->has_src ? format_addr(addr, &d->src) : NULL);
+		json_member_string(j, "proto", proto_name(proto, d->proto));
+		json_member_uint(j, "dport", d->dport);
+		json_member_uint(j, "count", d->count);
+		json_member_uint(j, "first_seen", d->first_seen);
+		json_member_uint(j, "last_seen", d->last_seen);
 		json_object_end(j);
 	}
 	json_array_end(j);
@@ -214,11 +184,8 @@ static int print_device_info(const struct iot_device_info *info,
 		json_init(&j, stdout);
 		json_object_begin(&j);
 		json_device(&j, d);
-		json_key(&j, "suppressed");
-		if (info->has_suppressed)
-			json_uint(&j, info->suppressed);
-		else
-			json_null(&j);
+		json_member_maybe(&j, "suppressed", info->has_suppressed,
+				  info->suppressed);
 		json_key(&j, "addresses");
 		json_array_begin(&j);
 		for (i = 0; i < info->addrs.n; i++)
@@ -267,16 +234,13 @@ static int print_unknown(const struct iot_unknown_list *l,
 
 			mac_format(u->mac, mac);
 			json_object_begin(&j);
-			json_key(&j, "mac");
-			json_string(&j, mac);
-			json_key(&j, "denied_packets");
-			json_uint(&j, u->denied_packets);
-			json_key(&j, "denied_bytes");
-			json_uint(&j, u->denied_bytes);
-			json_key(&j, "first_seen");
-			json_uint(&j, u->first_seen);
-			json_time(&j, "last_denied", u->has_last_denied,
-				  u->last_denied);
+			json_member_string(&j, "mac", mac);
+			json_member_uint(&j, "denied_packets",
+					 u->denied_packets);
+			json_member_uint(&j, "denied_bytes", u->denied_bytes);
+			json_member_uint(&j, "first_seen", u->first_seen);
+			json_member_maybe(&j, "last_denied", u->has_last_denied,
+					  u->last_denied);
 			json_dests(&j, &u->dests);
 			json_object_end(&j);
 		}

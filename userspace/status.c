@@ -25,10 +25,8 @@ static int print_set_default(uint8_t policy, uint32_t cut,
 	}
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "default");
-	json_string(&j, policy_name(policy));
-	json_key(&j, "cut_connections");
-	json_uint(&j, cut);
+	json_member_string(&j, "default", policy_name(policy));
+	json_member_uint(&j, "cut_connections", cut);
 	json_object_end(&j);
 	return json_done(&j);
 }
@@ -76,8 +74,7 @@ int default_main(int argc, char *argv[], const struct options *opt)
 	}
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "default");
-	json_string(&j, policy_name(st.default_policy));
+	json_member_string(&j, "default", policy_name(st.default_policy));
 	json_object_end(&j);
 	ret = json_done(&j);
 out:
@@ -131,30 +128,13 @@ static void print_status(const struct iot_status *st,
 	print_fallback_line(fb);
 }
 
-/* A number a module older than the recording does not give: null. */
-static void json_optional(struct json *j, const char *key, bool has,
-			  uint64_t v)
-{
-	json_key(j, key);
-	if (has)
-		json_uint(j, v);
-	else
-		json_null(j);
-}
-
 /* "fallback": "none", "nftables", or null when it cannot be checked. */
 static void json_fallback(struct json *j, const struct nft_fallback *fb)
 {
-	json_key(j, "fallback");
-	if (fb)
-		json_string(j, fb->present ? "nftables" : "none");
-	else
-		json_null(j);
-	json_key(j, "fallback_reason");
-	if (fb && fb->present)
-		json_string(j, fb->reason);
-	else
-		json_null(j);
+	json_member_string(j, "fallback",
+			   fb ? (fb->present ? "nftables" : "none") : NULL);
+	json_member_string(j, "fallback_reason",
+			   fb && fb->present ? fb->reason : NULL);
 }
 
 static int print_status_json(const struct iot_status *st,
@@ -166,33 +146,27 @@ static int print_status_json(const struct iot_status *st,
 
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "module_version");
-	json_string(&j, st->module_version);
-	json_key(&j, "protocol");
-	json_uint(&j, st->proto_version);
-	json_key(&j, "default");
-	json_string(&j, policy_name(st->default_policy));
-	json_key(&j, "devices");
-	json_uint(&j, st->devices);
-	json_key(&j, "max_devices");
-	json_uint(&j, st->max_devices);
+	json_member_string(&j, "module_version", st->module_version);
+	json_member_uint(&j, "protocol", st->proto_version);
+	json_member_string(&j, "default", policy_name(st->default_policy));
+	json_member_uint(&j, "devices", st->devices);
+	json_member_uint(&j, "max_devices", st->max_devices);
 	json_key(&j, "wan");
 	json_array_begin(&j);
 	for (i = 0; i < wans->n; i++)
 		json_string(&j, wans->v[i].ifname);
 	json_array_end(&j);
-	json_key(&j, "dropped");
-	json_uint(&j, st->dropped);
-	json_key(&j, "generation");
-	json_uint(&j, st->generation);
-	json_optional(&j, "dests", st->has_recording, st->dests);
-	json_optional(&j, "max_dests", st->has_recording, st->max_dests);
-	json_optional(&j, "dests_per_device", st->has_recording,
-		      st->dests_per_device);
-	json_optional(&j, "unknown", st->has_recording, st->unknown);
-	json_optional(&j, "max_unknown", st->has_recording, st->max_unknown);
-	json_optional(&j, "events", st->has_recording, st->events);
-	json_optional(&j, "suppressed", st->has_recording, st->suppressed);
+	json_member_uint(&j, "dropped", st->dropped);
+	json_member_uint(&j, "generation", st->generation);
+	json_member_maybe(&j, "dests", st->has_recording, st->dests);
+	json_member_maybe(&j, "max_dests", st->has_recording, st->max_dests);
+	json_member_maybe(&j, "dests_per_device", st->has_recording,
+			  st->dests_per_device);
+	json_member_maybe(&j, "unknown", st->has_recording, st->unknown);
+	json_member_maybe(&j, "max_unknown", st->has_recording,
+			  st->max_unknown);
+	json_member_maybe(&j, "events", st->has_recording, st->events);
+	json_member_maybe(&j, "suppressed", st->has_recording, st->suppressed);
 	json_fallback(&j, fb);
 	json_object_end(&j);
 	return json_done(&j);
@@ -233,25 +207,17 @@ static int print_fallback(const struct nft_fallback *fb,
 	json_key(&j, "module_version");
 	json_null(&j);
 	json_fallback(&j, fb);
-	json_key(&j, "table");
-	json_string(&j, FALLBACK_FAMILY " " FALLBACK_TABLE);
-	json_key(&j, "default");
-	if (fb->has_default)
-		json_string(&j, def);
-	else
-		json_null(&j);
-	json_key(&j, "devices");
-	json_uint(&j, (uint64_t)fb->deny + fb->allow);
-	json_key(&j, "deny");
-	json_uint(&j, fb->deny);
-	json_key(&j, "allow");
-	json_uint(&j, fb->allow);
+	json_member_string(&j, "table", FALLBACK_FAMILY " " FALLBACK_TABLE);
+	json_member_string(&j, "default", fb->has_default ? def : NULL);
+	json_member_uint(&j, "devices", (uint64_t)fb->deny + fb->allow);
+	json_member_uint(&j, "deny", fb->deny);
+	json_member_uint(&j, "allow", fb->allow);
 	json_key(&j, "wan");
 	json_array_begin(&j);
 	for (i = 0; i < fb->nwan; i++)
 		json_string(&j, fb->wan[i]);
 	json_array_end(&j);
-	json_optional(&j, "dropped", fb->has_dropped, fb->dropped);
+	json_member_maybe(&j, "dropped", fb->has_dropped, fb->dropped);
 	json_object_end(&j);
 	return json_done(&j);
 }

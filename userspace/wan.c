@@ -37,15 +37,11 @@ static int wan_show(const struct options *opt)
 	json_array_begin(&j);
 	for (i = 0; i < list.n; i++) {
 		json_object_begin(&j);
-		json_key(&j, "ifname");
-		json_string(&j, list.v[i].ifname);
+		json_member_string(&j, "ifname", list.v[i].ifname);
 		json_key(&j, "present");
 		json_bool(&j, list.v[i].ifindex != 0);
-		json_key(&j, "ifindex");
-		if (list.v[i].ifindex)
-			json_uint(&j, list.v[i].ifindex);
-		else
-			json_null(&j);
+		json_member_maybe(&j, "ifindex", list.v[i].ifindex,
+				  list.v[i].ifindex);
 		json_object_end(&j);
 	}
 	json_array_end(&j);

@@ -164,7 +164,7 @@ sums() {
 	kernel_clean
 }
 
-@test "namespaces made and destroyed, FAULT_NETNS_BATCHES times 20 (10 unless set), each with a table" {
+@test "namespaces made and destroyed, FAULT_NETNS_BATCHES batches of 20 (10 unless set), each with a table" {
 	local file=$BATS_TEST_TMPDIR/policy.conf i b j t0 ns
 	local -A before after
 	{

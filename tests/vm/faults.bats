@@ -100,7 +100,7 @@ sums() {
 			END { print s["camera"] + 0, s["laptop"] + 0 }'
 }
 
-@test "rmmod and modprobe, FAULT_RELOADS (50) times, with a full table and traffic flowing" {
+@test "rmmod and modprobe FAULT_RELOADS times (50 unless set), with a full table and traffic flowing" {
 	local file=$BATS_TEST_TMPDIR/policy.conf i t0 c0 c1 l0 l1 lap_grew=0
 	local -A before after
 	topology
@@ -164,7 +164,7 @@ sums() {
 	kernel_clean
 }
 
-@test "namespaces made and destroyed, 20 per FAULT_NETNS_BATCHES (10), each with a table" {
+@test "namespaces made and destroyed, FAULT_NETNS_BATCHES batches of 20 (10 unless set), each with a table" {
 	local file=$BATS_TEST_TMPDIR/policy.conf i b j t0 ns
 	local -A before after
 	{
@@ -218,7 +218,7 @@ sums() {
 	expect_count "$WAN" camera_icmp4 "$n"
 }
 
-@test "the WAN interface renamed, moved, deleted and re-created FAULT_WAN_CYCLES (100) times under traffic" {
+@test "the WAN interface renamed, moved, deleted and re-created FAULT_WAN_CYCLES times (100 unless set) under traffic" {
 	local i t0 spare d0 d1 lap
 	local -A before after
 	topology

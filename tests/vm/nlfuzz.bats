@@ -51,7 +51,7 @@ field() {
 	[[ $output =~ $re ]] && printf '%s\n' "${BASH_REMATCH[2]}"
 }
 
-@test "NLFUZZ_COUNT (200,000) messages as root: invalid ones refused, the table as the model says" {
+@test "NLFUZZ_COUNT messages (200,000 unless set) as root: invalid ones refused, the table as the model says" {
 	run -0 --separate-stderr ip netns exec "$ROUTER" "$NLFUZZ" \
 		--seed "$SEED" --count "$COUNT"
 	echo "$output" >&3

@@ -133,12 +133,15 @@ offloaded() {
 # both_offloaded: a flowtable in the router, streams from the camera and
 # the laptop, both offloaded; LAP_CT is the laptop's conntrack then.
 both_offloaded() {
+	local t0=${EPOCHREALTIME/./}
 	flowtable
 	streams "$CAMERA"
 	streams "$LAPTOP"
 	flowing camera
+	echo "# flowing after $(( (${EPOCHREALTIME/./} - t0) / 1000 )) ms" >&3
 	busywait 20000 offloaded
 	busywait 20000 laptop_offloaded
+	echo "# offloaded after $(( (${EPOCHREALTIME/./} - t0) / 1000 )) ms" >&3
 	LAP_CT=$(kept)
 }
 

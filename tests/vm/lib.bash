@@ -238,8 +238,7 @@ uplink_addr() {
 		in_batch "$ROUTER"
 	host_batch eth0 203.0.113.2/28 2001:db8:5::2/64 203.0.113.1 2001:db8:5::1 |
 		in_batch "$WAN2"
-	busywait 20000 reachable "$LAPTOP" "${WAN2_IP[4]}"
-	busywait 20000 reachable "$LAPTOP" "${WAN2_IP[6]}"
+	busywait 20000 reachable "$LAPTOP" "${WAN2_IP[4]}" "${WAN2_IP[6]}"
 }
 
 # reachable NS ADDR...: NS gets an answer from every ADDR, asked from

@@ -140,8 +140,7 @@ passes() {
 	router ip link set spare1 down
 	router ip link set spare1 name wan1
 	router ip link set wan1 up
-	busywait 20000 reachable "$LAPTOP" "${WAN2_IP[4]}"
-	busywait 20000 reachable "$LAPTOP" "${WAN2_IP[6]}"
+	busywait 20000 reachable "$LAPTOP" "${WAN2_IP[4]}" "${WAN2_IP[6]}"
 	blocked "$CAMERA" "$WAN2" camera "${WAN2_IP[@]}"
 }
 

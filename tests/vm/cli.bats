@@ -10,10 +10,6 @@ setup() {
 	new_ns ROUTER router
 }
 
-teardown() {
-	cleanup
-}
-
 # Everything iotctl can read back, to compare before and after: the
 # table, and the status with the WAN names, the default and the
 # generation, which changes with any change at all.

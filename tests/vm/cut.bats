@@ -17,8 +17,7 @@ FLOW_IPS=("${WAN_IP[4]}" "${FAR_IP[4]}")
 FLOWS=$(( SOCKETS * PORTS * ${#FLOW_IPS[@]} ))
 
 setup() {
-	topology
-	iotctl_r wan add wan0
+	household
 	# Conntrack in the router, with room for the flows, and UDP entries
 	# that outlive the test.
 	ip netns exec "$ROUTER" nft -f - <<-EOF
@@ -35,7 +34,7 @@ setup() {
 	sysctl -qw net.core.netdev_max_backlog=100000
 	ip netns exec "$ROUTER" sysctl -qw net.netfilter.nf_conntrack_udp_timeout=600
 	ip -n "$ROUTER" link add rn0 type dummy
-	DMESG_FROM=$(dmesg | wc -l)
+	kernel_mark
 }
 
 teardown() {
@@ -94,6 +93,7 @@ renames() {
 
 	# The longest wait between renames while the deny ran: with the cut
 	# under the notifier's lock, it would be the whole cut.
+	# shellcheck disable=SC2016 # an awk program
 	run -0 awk -v t0="$t0" -v t1="$t1" '
 		BEGIN { last = t0 }
 		$1 < t0 { next }

@@ -16,13 +16,8 @@ setup() {
 		echo "no $YNL_TREE/tools/net/ynl/cli.py: run scripts/ynl tree on the host" >&2
 		return 1
 	}
-	topology
-	iotctl_r wan add wan0
-	DMESG_FROM=$(dmesg | wc -l)
-}
-
-teardown() {
-	cleanup
+	household
+	kernel_mark
 }
 
 # ynl ARGS...: the ynl CLI in the router's netns, JSON out. The schema is
@@ -81,6 +76,7 @@ ynl() {
 
 # subscribed: a generic netlink socket of the router has joined a group.
 subscribed() {
+	# shellcheck disable=SC2016 # an awk program
 	ip netns exec "$ROUTER" awk '$2 == 16 && $4 != "00000000" { found = 1 }
 		END { exit !found }' /proc/net/netlink
 }

@@ -8,7 +8,8 @@
 #                 PREEMPT_RT, built and booted with its suites: docs/compat.md
 # make check-hardening   the stress and fault loops in the VM, full-size
 # make demo       boot a throwaway VM router and block a camera
-# make lint       checkpatch and sparse on the module, cppcheck on iotctl
+# make lint       checkpatch and sparse on the module, cppcheck on iotctl,
+#                 and the uapi header checked against the netlink spec
 # make bench      the deterministic benchmark, into docs/benchmark.md
 
 VERSION := $(shell cat $(CURDIR)/VERSION)
@@ -83,13 +84,18 @@ bench:
 fuzz:
 	scripts/fuzz
 
-lint: sparse style cppcheck
+lint: sparse style cppcheck ynl
 
 sparse:
 	@scripts/sparse $(KDIR)
 
 style:
 	@scripts/checkpatch
+
+# kmod/uapi/iot_egress.h must be what docs/netlink/iot_egress.yaml
+# generates (scripts/ynl gen writes it).
+ynl:
+	@scripts/ynl check
 
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
@@ -100,7 +106,7 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: all module iotctl deps-build deps-test check check-kernels check-hardening demo test-debug bench fuzz lint sparse style cppcheck clean
+.PHONY: all module iotctl deps-build deps-test check check-kernels check-hardening demo test-debug bench fuzz lint sparse style cppcheck ynl clean
 
 # Installing. "sudo make install" puts the module's source in /usr/src and
 # has DKMS add, build and install it for KVER (see above), then installs

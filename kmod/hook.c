@@ -14,20 +14,11 @@
 #include <linux/if_arp.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
+#include <linux/percpu.h>
 
-#include "iot_egress.h"
-
-static bool iot_is_wan(const struct iot_cfg *cfg, int ifindex)
-{
-	unsigned int i;
-
-	if (cfg->all_wan)
-		return true;
-	for (i = 0; i < cfg->nifindex; i++)
-		if (cfg->ifindex[i] == ifindex)
-			return true;
-	return false;
-}
+#include "hook.h"
+#include "net.h"
+#include "rec.h"
 
 /* The source MAC of the Ethernet header the packet arrived with, if any. */
 static const u8 *iot_src_mac(const struct sk_buff *skb,
@@ -41,33 +32,6 @@ static const u8 *iot_src_mac(const struct sk_buff *skb,
 	return eth_hdr(skb)->h_source;
 }
 
-/* Per-CPU counters: the packet path of one device never shares a cache
- * line between CPUs.
- */
-static void iot_count(struct iot_dev *dev, const struct sk_buff *skb,
-		      bool denied)
-{
-	struct iot_pcpu_stats __percpu *stats = iot_dev_stats_get(dev);
-	time64_t now = ktime_get_real_seconds();
-	struct iot_pcpu_stats *s;
-
-	if (unlikely(!stats))
-		return;
-	s = this_cpu_ptr(stats);
-
-	u64_stats_update_begin(&s->syncp);
-	if (denied) {
-		u64_stats_inc(&s->deny_pkts);
-		u64_stats_add(&s->deny_bytes, skb->len);
-		s->last_deny = now;
-	} else {
-		u64_stats_inc(&s->wan_pkts);
-		u64_stats_add(&s->wan_bytes, skb->len);
-		s->last_wan = now;
-	}
-	u64_stats_update_end(&s->syncp);
-}
-
 static unsigned int iot_hook(void *priv, struct sk_buff *skb,
 			     const struct nf_hook_state *state)
 {
@@ -77,34 +41,33 @@ static unsigned int iot_hook(void *priv, struct sk_buff *skb,
 	const u8 *mac;
 	u8 policy;
 
-	if (!iot_is_wan(cfg, state->out->ifindex))
+	if (!iot_is_wan(&cfg->wan, state->out->ifindex))
 		return NF_ACCEPT;
 	mac = iot_src_mac(skb, state->in);
 	if (!mac)
 		return NF_ACCEPT;
 
 	dev = iot_dev_lookup_rcu(cfg->table, iot_mac_key(mac));
+	policy = iot_policy(cfg, dev);
 	if (!dev) {
-		if (likely(cfg->default_policy != IOT_EGRESS_POLICY_DENY))
+		if (likely(policy != IOT_EGRESS_POLICY_DENY))
 			return NF_ACCEPT;
-		iot_rec_packet(in, mac, NULL, IOT_EGRESS_POLICY_DENY, skb,
-			       state->pf);
+		iot_rec_packet(in->rec, mac, NULL, policy, skb, state->pf);
 		goto drop;
 	}
 
-	policy = READ_ONCE(dev->policy);
 	if (policy == IOT_EGRESS_POLICY_DENY) {
-		iot_count(dev, skb, true);
-		iot_rec_packet(in, mac, dev, policy, skb, state->pf);
+		iot_dev_count(dev, skb->len, true);
+		iot_rec_packet(in->rec, mac, dev, policy, skb, state->pf);
 		goto drop;
 	}
-	iot_count(dev, skb, false);
+	iot_dev_count(dev, skb->len, false);
 	if (unlikely(policy == IOT_EGRESS_POLICY_AUDIT))
-		iot_rec_packet(in, mac, dev, policy, skb, state->pf);
+		iot_rec_packet(in->rec, mac, dev, policy, skb, state->pf);
 	return NF_ACCEPT;
 
 drop:
-	this_cpu_inc(*in->dropped);
+	this_cpu_inc(*in->hooks.dropped);
 	return NF_DROP;
 }
 
@@ -123,16 +86,34 @@ static const struct nf_hook_ops iot_hook_ops[] = {
 	},
 };
 
-void iot_hooks_init(struct iot_net *in)
+int iot_hooks_init(struct iot_net *in)
 {
+	struct iot_hooks *h = &in->hooks;
 	unsigned int i;
 
-	BUILD_BUG_ON(ARRAY_SIZE(iot_hook_ops) != ARRAY_SIZE(in->ops));
-	for (i = 0; i < ARRAY_SIZE(in->ops); i++) {
-		in->ops[i] = iot_hook_ops[i];
-		in->ops[i].priv = in;
+	BUILD_BUG_ON(ARRAY_SIZE(iot_hook_ops) != ARRAY_SIZE(h->ops));
+	h->dropped = alloc_percpu(u64);
+	if (!h->dropped)
+		return -ENOMEM;
+	for (i = 0; i < ARRAY_SIZE(h->ops); i++) {
+		h->ops[i] = iot_hook_ops[i];
+		h->ops[i].priv = in;
 	}
-	in->hooks_on = false;
+	h->on = false;
+	return 0;
+}
+
+/* The netns is going away: nothing else can be holding the lock.
+ * Unregistering waits for packets still in the hooks.
+ */
+void iot_hooks_exit(struct iot_net *in)
+{
+	struct iot_hooks *h = &in->hooks;
+
+	if (h->on)
+		nf_unregister_net_hooks(in->net, h->ops, ARRAY_SIZE(h->ops));
+	h->on = false;
+	free_percpu(h->dropped);
 }
 
 /* Make sure the hooks are in place, before a change that may need them:
@@ -140,35 +121,40 @@ void iot_hooks_init(struct iot_net *in)
  */
 int iot_hooks_get(struct iot_net *in, struct netlink_ext_ack *extack)
 {
+	struct iot_hooks *h = &in->hooks;
 	int err;
 
 	lockdep_assert_held(&in->lock);
-	if (in->hooks_on)
+	if (h->on)
 		return 0;
-	err = nf_register_net_hooks(in->net, in->ops, ARRAY_SIZE(in->ops));
+	err = nf_register_net_hooks(in->net, h->ops, ARRAY_SIZE(h->ops));
 	if (err) {
 		NL_SET_ERR_MSG(extack, "cannot register the netfilter hooks");
 		return err;
 	}
-	in->hooks_on = true;
+	h->on = true;
 	return 0;
 }
 
 /* After a change: remove the hooks if there is nothing to drop or count. */
 void iot_hooks_trim(struct iot_net *in)
 {
+	struct iot_hooks *h = &in->hooks;
+
 	lockdep_assert_held(&in->lock);
-	if (!in->hooks_on || in->table->ndevices ||
+	if (!h->on || in->table->ndevices ||
 	    iot_default_policy(in) == IOT_EGRESS_POLICY_DENY)
 		return;
-	nf_unregister_net_hooks(in->net, in->ops, ARRAY_SIZE(in->ops));
-	in->hooks_on = false;
+	nf_unregister_net_hooks(in->net, h->ops, ARRAY_SIZE(h->ops));
+	h->on = false;
 }
 
-/* The netns is going away: nothing else can be holding the lock. */
-void iot_hooks_exit(struct iot_net *in)
+u64 iot_hooks_dropped(const struct iot_net *in)
 {
-	if (in->hooks_on)
-		nf_unregister_net_hooks(in->net, in->ops, ARRAY_SIZE(in->ops));
-	in->hooks_on = false;
+	u64 sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(*per_cpu_ptr(in->hooks.dropped, cpu));
+	return sum;
 }

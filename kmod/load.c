@@ -10,9 +10,10 @@
  * staged table is dropped.
  */
 #include <linux/netlink.h>
-#include <net/net_namespace.h>
 
-#include "iot_egress.h"
+#include "load.h"
+#include "net.h"
+#include "txn.h"
 
 int iot_load_begin(struct iot_net *in, u32 portid,
 		   struct netlink_ext_ack *extack)
@@ -63,64 +64,79 @@ void iot_load_release(struct iot_net *in, u32 portid)
 		iot_load_drop(in);
 }
 
-int iot_load_commit(struct iot_net *in, u32 portid, u8 default_policy,
-		    const struct iot_wan_names *names, u64 *generation,
-		    unsigned int *cut, struct netlink_ext_ack *extack)
-{
-	struct iot_table *staged, *old;
-	int err;
+struct iot_load_commit {
+	u32 portid;
+	u8 default_policy;
+	const struct iot_wan_names *names;
+	/* Out: the table that was live. */
+	struct iot_table **old;
+};
 
-	mutex_lock(&in->lock);
-	staged = iot_load_staged(in, portid, extack);
-	if (!staged) {
-		mutex_unlock(&in->lock);
+static int iot_load_apply(struct iot_net *in, const void *arg,
+			  struct netlink_ext_ack *extack)
+{
+	const struct iot_load_commit *c = arg;
+	struct iot_table *staged = iot_load_staged(in, c->portid, extack);
+	struct iot_table *old;
+
+	if (!staged)
 		return -ENOENT;
-	}
-	/* Hooks first: the old policy stays in force if they fail. */
-	err = iot_hooks_get(in, extack);
-	if (err)
-		goto err_drop;
-	old = iot_cfg_replace(in, staged, default_policy, names);
+	old = iot_cfg_replace(in, staged, c->default_policy, c->names);
 	if (IS_ERR(old)) {
 		NL_SET_ERR_MSG(extack, "out of memory");
-		err = PTR_ERR(old);
-		goto err_drop;
+		iot_load_drop(in);
+		return PTR_ERR(old);
 	}
 	in->staged = NULL;
-	in->generation++;
-	*generation = in->generation;
-	iot_hooks_trim(in);
-	mutex_unlock(&in->lock);
-
-	/* Packets may still be walking the old table. */
-	synchronize_rcu();
-	iot_table_free(old);
-
-	mutex_lock(&in->lock);
-	*cut = iot_cut_denied(in);
-	mutex_unlock(&in->lock);
+	*c->old = old;
 	return 0;
+}
 
-err_drop:
-	iot_load_drop(in);
-	iot_hooks_trim(in);
-	mutex_unlock(&in->lock);
+int iot_load_commit(struct iot_net *in, u32 portid, u8 default_policy,
+		    const struct iot_wan_names *names,
+		    struct iot_load_done *done, struct netlink_ext_ack *extack)
+{
+	struct iot_table *old = NULL;
+	struct iot_load_commit c = {
+		.portid = portid, .default_policy = default_policy,
+		.names = names, .old = &old,
+	};
+	/* The hooks go in first: the old policy stays in force if they
+	 * cannot, and the staged one is dropped.
+	 */
+	struct iot_txn t = {
+		.change = iot_load_apply, .arg = &c,
+		.drops = true, .policy = true, .cut = true,
+	};
+	int err;
+
+	err = iot_txn(in, &t, extack);
+	done->generation = t.generation;
+	done->cut = t.ncut;
+	if (old) {
+		/* Packets may still be walking the old table. */
+		synchronize_rcu();
+		iot_table_free(old);
+	}
 	return err;
+}
+
+static int iot_load_release_port(struct iot_net *in, const void *portid,
+				 struct netlink_ext_ack *extack)
+{
+	iot_load_release(in, *(const u32 *)portid);
+	return 0;
 }
 
 static int iot_netlink_event(struct notifier_block *nb, unsigned long event,
 			     void *ptr)
 {
 	struct netlink_notify *n = ptr;
-	struct iot_net *in;
+	struct iot_txn t = { .change = iot_load_release_port, .arg = &n->portid };
 
 	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
 		return NOTIFY_DONE;
-	in = iot_net(n->net);
-	mutex_lock(&in->lock);
-	if (in->staged && in->staged_portid == n->portid)
-		iot_load_drop(in);
-	mutex_unlock(&in->lock);
+	iot_txn(iot_net(n->net), &t, NULL);
 	return NOTIFY_DONE;
 }
 

@@ -12,14 +12,24 @@
  * and waits for readers of the old one before freeing it, so the next
  * resize may reuse those links.
  */
+#include <linux/moduleparam.h>
 #include <linux/random.h>
 #include <linux/slab.h>
 #include <linux/vmalloc.h>
 
-#include "iot_egress.h"
+#include "table.h"
 
 #define IOT_MIN_BITS	4
 #define IOT_MAX_BITS	24
+
+unsigned int iot_max_devices __read_mostly = 65536;
+module_param_named(max_devices, iot_max_devices, uint, 0644);
+MODULE_PARM_DESC(max_devices, "Most devices the table of one network namespace may hold (default 65536)");
+
+struct iot_label {
+	struct rcu_head rcu;
+	char str[];
+};
 
 static struct kmem_cache *iot_dev_cache __read_mostly;
 
@@ -32,6 +42,8 @@ int iot_dev_cache_init(void)
 
 void iot_dev_cache_destroy(void)
 {
+	/* Devices are freed by call_rcu() callbacks in this module. */
+	rcu_barrier();
 	kmem_cache_destroy(iot_dev_cache);
 }
 
@@ -74,7 +86,6 @@ struct iot_pcpu_stats __percpu *iot_dev_stats_get(struct iot_dev *dev)
 	return stats;
 }
 
-/* Sums a device's counters over every CPU: a writer or an RCU reader. */
 void iot_dev_stats(const struct iot_dev *dev, struct iot_stats *sum)
 {
 	const struct iot_pcpu_stats *s;
@@ -222,6 +233,13 @@ const char *iot_dev_label(struct iot_table *t, const struct iot_dev *dev)
 
 	label = rcu_dereference_protected(dev->label, lockdep_is_held(t->lock));
 	return label ? label->str : NULL;
+}
+
+void iot_dev_label_copy(const struct iot_dev *dev, char *buf, size_t size)
+{
+	const struct iot_label *label = rcu_dereference(dev->label);
+
+	strscpy(buf, label ? label->str : "", size);
 }
 
 /* The first device whose MAC sorts after @key, or the very first if @any. */

@@ -29,6 +29,7 @@
 #include <sys/wait.h>
 
 #include "fallback.h"
+#include "format.h"
 #include "iotctl.h"
 #include "json.h"
 #include "nft.h"
@@ -252,24 +253,18 @@ static int apply_fallback(const struct policy *p, const char *file,
 
 	warning("the nftables fallback enforces %s instead (table %s %s): %zu device%s, default %s, WAN %s",
 		file, FALLBACK_FAMILY, FALLBACK_TABLE, p->ndev,
-		p->ndev == 1 ? "" : "s", policy_name(p->default_policy),
+		plural(p->ndev), policy_name(p->default_policy),
 		wan_names(p, wan, sizeof(wan)));
 	if (!opt->json)
 		return 0;
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "enforced_by");
-	json_string(&j, "nftables");
-	json_key(&j, "reason");
-	json_string(&j, reason);
-	json_key(&j, "devices");
-	json_uint(&j, p->ndev);
-	json_key(&j, "default");
-	json_string(&j, policy_name(p->default_policy));
+	json_member_string(&j, "enforced_by", "nftables");
+	json_member_string(&j, "reason", reason);
+	json_member_uint(&j, "devices", p->ndev);
+	json_member_string(&j, "default", policy_name(p->default_policy));
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		return runtime_error("internal error: malformed JSON output");
-	return 0;
+	return json_done(&j);
 }
 
 /*
@@ -291,7 +286,7 @@ static int apply_module(struct iot_nl *nl, const struct policy *p,
 		return ret;
 	if (!opt->json)
 		printf("loaded %s, cut %" PRIu32 " connection%s\n", file,
-		       res.cut, res.cut == 1 ? "" : "s");
+		       res.cut, plural(res.cut));
 
 	if (nft_fallback_read(&fb, false, &err) < 0)
 		ret = nl_failed(&err, "%s: loaded, but the nftables fallback cannot be checked",
@@ -307,27 +302,13 @@ static int apply_module(struct iot_nl *nl, const struct policy *p,
 
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "enforced_by");
-	json_string(&j, "module");
-	json_key(&j, "generation");
-	if (res.has_generation)
-		json_uint(&j, res.generation);
-	else
-		json_null(&j);
-	json_key(&j, "cut_connections");
-	json_uint(&j, res.cut);
+	json_member_string(&j, "enforced_by", "module");
+	json_member_maybe(&j, "generation", res.has_generation, res.generation);
+	json_member_uint(&j, "cut_connections", res.cut);
 	json_key(&j, "fallback_removed");
 	json_bool(&j, fb.present && ret == 0);
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		return runtime_error("internal error: malformed JSON output");
-	return ret;
-}
-
-/* "-" is standard input, shown as <stdin>. */
-static char *shown_file(const char *arg)
-{
-	return strdup(strcmp(arg, "-") ? shown(arg) : "<stdin>");
+	return json_done(&j) ? EXIT_RUNTIME : ret;
 }
 
 /* apply <FILE|-> */
@@ -344,14 +325,9 @@ int apply_main(int argc, char *argv[], const struct options *opt)
 	char *file;
 	int ret;
 
-	if (argc < 2)
-		return usage_error(argv[0], "apply: missing file name");
-	if (argc > 2)
-		return usage_error(argv[0], "apply: unexpected argument '%s'",
-				   shown(argv[2]));
-	file = shown_file(argv[1]);
-	if (!file)
-		return runtime_error("%s", strerror(ENOMEM));
+	ret = file_arg(argc, argv, &file);
+	if (ret)
+		return ret;
 
 	/* The module may be loaded already, or load on this request. */
 	nl = iot_nl_open(&err);
@@ -393,17 +369,13 @@ int fallback_main(int argc, char *argv[], const struct options *opt)
 	char *file;
 	int ret;
 
-	if (argc < 2)
-		return usage_error(argv[0], "fallback: missing file name");
-	if (argc > 2)
-		return usage_error(argv[0], "fallback: unexpected argument '%s'",
-				   shown(argv[2]));
-	if (opt->json)
-		return usage_error(argv[0],
-				   "fallback: the ruleset is nftables syntax, there is no --json");
-	file = shown_file(argv[1]);
-	if (!file)
-		return runtime_error("%s", strerror(ENOMEM));
+	ret = file_arg(argc, argv, &file);
+	if (ret)
+		return ret;
+	if (opt->json) {
+		free(file);
+		return usage_error("fallback: the ruleset is nftables syntax, there is no --json");
+	}
 
 	policy_init(&p);
 	ret = read_policy(argv[1], file, &p);

@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/* What the commands share: error reporting and policy names. */
+/*
+ * What the commands share: error reporting, and the arguments and output
+ * every command group reads and writes the same way.
+ */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -7,7 +10,18 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "format.h"
 #include "iotctl.h"
+#include "json.h"
+#include "mac.h"
+
+/* The usage of the command running, set by main() before it runs. */
+static const char *usage;
+
+void set_usage(const char *command_usage)
+{
+	usage = command_usage;
+}
 
 PRINTF(1, 0)
 static void vreport(const char *fmt, va_list ap)
@@ -18,9 +32,8 @@ static void vreport(const char *fmt, va_list ap)
 }
 
 /* A malformed command line: say what is wrong, then how it should look. */
-int usage_error(const char *command, const char *fmt, ...)
+int usage_error(const char *fmt, ...)
 {
-	const char *usage = command_usage(command);
 	va_list ap;
 
 	va_start(ap, fmt);
@@ -127,21 +140,48 @@ int nl_failed(const struct iot_nl_error *err, const char *fmt, ...)
 const char *shown(const char *arg)
 {
 	static char buf[1024];
-	const unsigned char *p = (const unsigned char *)arg;
-	size_t n = 0;
 
-	for (; *p; p++) {
-		if (n + sizeof("\\xff...") > sizeof(buf)) {
-			memcpy(buf + n, "...", 3);
-			n += 3;
-			break;
-		}
-		if (*p < 0x20 || *p == 0x7f)
-			n += (size_t)snprintf(buf + n, sizeof(buf) - n,
-					      "\\x%02x", *p);
-		else
-			buf[n++] = (char)*p;
-	}
-	buf[n] = '\0';
-	return buf;
+	/* The user's terminal shows what the user typed: UTF-8 stays. */
+	return format_shown(buf, sizeof(buf), arg, strlen(arg), false);
+}
+
+/*
+ * <cmd> <FILE|->: the one argument, and *file the name to show for it
+ * ("-" is standard input, shown as <stdin>), for free(). Returns 0, or an
+ * exit code when it refused.
+ */
+int file_arg(int argc, char *argv[], char **file)
+{
+	const char *arg = argv[1];
+
+	if (argc < 2)
+		return usage_error("%s: missing file name", argv[0]);
+	if (argc > 2)
+		return usage_error("%s: unexpected argument '%s'", argv[0],
+				   shown(argv[2]));
+	*file = strdup(strcmp(arg, "-") ? shown(arg) : "<stdin>");
+	if (!*file)
+		return runtime_error("%s", strerror(ENOMEM));
+	return 0;
+}
+
+/* Parses a MAC given on the command line; refuses what is not a device. */
+int mac_arg(const char *arg, uint8_t mac[ETH_ALEN])
+{
+	const char *what;
+
+	if (mac_parse(arg, mac) < 0)
+		return input_error("invalid MAC address '%s'", shown(arg));
+	what = mac_not_device(mac);
+	if (what)
+		return input_error("'%s' is %s, not a device", shown(arg), what);
+	return 0;
+}
+
+/* Ends the JSON output of a command. */
+int json_done(struct json *j)
+{
+	if (json_end(j) < 0)
+		return runtime_error("internal error: malformed JSON output");
+	return 0;
 }

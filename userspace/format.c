@@ -53,6 +53,34 @@ const char *format_iso_time(char buf[ISO_TIME_SIZE], uint64_t t)
 	return buf;
 }
 
+const char *plural(uint64_t n)
+{
+	return n == 1 ? "" : "s";
+}
+
+const char *format_shown(char *out, size_t size, const char *s, size_t len,
+			 bool ascii_only)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		/* Room for one more escape, "..." and the NUL. */
+		if (n + sizeof("\\xff...") > size) {
+			memcpy(out + n, "...", 3);
+			n += 3;
+			break;
+		}
+		if (c < 0x20 || c == 0x7f || (ascii_only && c >= 0x80))
+			n += (size_t)snprintf(out + n, size - n, "\\x%02x", c);
+		else
+			out[n++] = (char)c;
+	}
+	out[n] = '\0';
+	return out;
+}
+
 const char *format_bytes(char buf[BYTES_SIZE], uint64_t n)
 {
 	static const char *const unit[] = {

@@ -33,6 +33,18 @@ const char *format_ago(char buf[AGO_SIZE], bool has, uint64_t t,
 /* "2026-11-27T10:31:02Z" (UTC); the number itself if it is no date. */
 const char *format_iso_time(char buf[ISO_TIME_SIZE], uint64_t t);
 
+/* "" for 1, "s" for any other count: "1 connection", "2 connections". */
+const char *plural(uint64_t n);
+
+/*
+ * s[0..len) as it can be quoted in a message, into out (size bytes, at
+ * least 8): control bytes (below 0x20, and 0x7f) as \xHH, and with
+ * ascii_only every byte from 0x80 up too; cut short with "..." where the
+ * rest would not fit. Returns out.
+ */
+const char *format_shown(char *out, size_t size, const char *s, size_t len,
+			 bool ascii_only);
+
 /* "0 B" to "1023 B", then "1.0 KiB", "1.5 MiB"... up to EiB. */
 const char *format_bytes(char buf[BYTES_SIZE], uint64_t n);
 

@@ -46,17 +46,20 @@ int read_policy(const char *path, const char *shown_path, struct policy *p);
 int load_policy(struct iot_nl *nl, const struct policy *p, const char *file,
 		struct iot_commit *res);
 
-/* main.c */
-const char *command_usage(const char *name);
-
 /* cli.c */
 #define PRINTF(f, a) __attribute__((format(printf, f, a)))
-int usage_error(const char *command, const char *fmt, ...) PRINTF(2, 3);
+/* What usage_error() prints after its message: main() sets it. */
+void set_usage(const char *usage);
+int usage_error(const char *fmt, ...) PRINTF(1, 2);
 int input_error(const char *fmt, ...) PRINTF(1, 2);
 int runtime_error(const char *fmt, ...) PRINTF(1, 2);
 void warning(const char *fmt, ...) PRINTF(1, 2);
 int nl_failed(const struct iot_nl_error *err, const char *fmt, ...)
 	PRINTF(2, 3);
 const char *shown(const char *arg);
+int file_arg(int argc, char *argv[], char **file);
+int mac_arg(const char *arg, uint8_t mac[ETH_ALEN]);
+struct json;
+int json_done(struct json *j);
 
 #endif

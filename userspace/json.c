@@ -204,6 +204,31 @@ void json_null(struct json *j)
 	json_value_done(j);
 }
 
+void json_member_uint(struct json *j, const char *key, uint64_t v)
+{
+	json_key(j, key);
+	json_uint(j, v);
+}
+
+void json_member_string(struct json *j, const char *key, const char *s)
+{
+	json_key(j, key);
+	if (s)
+		json_string(j, s);
+	else
+		json_null(j);
+}
+
+void json_member_maybe(struct json *j, const char *key, bool has,
+		       uint64_t v)
+{
+	json_key(j, key);
+	if (has)
+		json_uint(j, v);
+	else
+		json_null(j);
+}
+
 /* Ends the document with a newline. Returns 0, or -1 if it is not whole. */
 int json_end(struct json *j)
 {

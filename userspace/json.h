@@ -33,6 +33,13 @@ void json_string(struct json *j, const char *s);
 void json_uint(struct json *j, uint64_t v);
 void json_bool(struct json *j, bool v);
 void json_null(struct json *j);
+/* A member of an object: the key and its value. */
+void json_member_uint(struct json *j, const char *key, uint64_t v);
+/* s NULL: null. */
+void json_member_string(struct json *j, const char *key, const char *s);
+/* has false: null, for what is absent or never happened. */
+void json_member_maybe(struct json *j, const char *key, bool has,
+		       uint64_t v);
 int json_end(struct json *j);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "format.h"
 #include "iotctl.h"
 #include "json.h"
 #include "mac.h"
@@ -160,45 +161,31 @@ static int print_loaded(const char *file, const struct iot_commit *res,
 
 	if (!opt->json) {
 		printf("loaded %s, cut %" PRIu32 " connection%s\n", file,
-		       res->cut, res->cut == 1 ? "" : "s");
+		       res->cut, plural(res->cut));
 		return 0;
 	}
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "generation");
-	if (res->has_generation)
-		json_uint(&j, res->generation);
-	else
-		json_null(&j);
-	json_key(&j, "cut_connections");
-	json_uint(&j, res->cut);
+	json_member_maybe(&j, "generation", res->has_generation,
+			  res->generation);
+	json_member_uint(&j, "cut_connections", res->cut);
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		return runtime_error("internal error: malformed JSON output");
-	return 0;
+	return json_done(&j);
 }
 
 /* load <FILE|-> */
 int load_main(int argc, char *argv[], const struct options *opt)
 {
-	const char *file;
 	struct iot_commit res = { 0 };
 	struct iot_nl_error err;
 	struct policy p;
 	struct iot_nl *nl;
-	char *shown_file;
+	char *file;
 	int ret;
 
-	if (argc < 2)
-		return usage_error(argv[0], "load: missing file name");
-	if (argc > 2)
-		return usage_error(argv[0], "load: unexpected argument '%s'",
-				   shown(argv[2]));
-
-	shown_file = strdup(strcmp(argv[1], "-") ? shown(argv[1]) : "<stdin>");
-	if (!shown_file)
-		return runtime_error("%s", strerror(ENOMEM));
-	file = shown_file;
+	ret = file_arg(argc, argv, &file);
+	if (ret)
+		return ret;
 
 	policy_init(&p);
 	ret = read_policy(argv[1], file, &p);
@@ -216,7 +203,7 @@ int load_main(int argc, char *argv[], const struct options *opt)
 	iot_nl_close(nl);
 out:
 	policy_free(&p);
-	free(shown_file);
+	free(file);
 	return ret;
 }
 
@@ -299,8 +286,7 @@ static int write_json(const struct policy *p)
 
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "default");
-	json_string(&j, policy_name(p->default_policy));
+	json_member_string(&j, "default", policy_name(p->default_policy));
 	json_key(&j, "wan");
 	json_array_begin(&j);
 	for (i = 0; i < p->nwan; i++)
@@ -313,22 +299,14 @@ static int write_json(const struct policy *p)
 
 		mac_format(d->mac, mac);
 		json_object_begin(&j);
-		json_key(&j, "mac");
-		json_string(&j, mac);
-		json_key(&j, "policy");
-		json_string(&j, policy_name(d->policy));
-		json_key(&j, "name");
-		if (d->has_name)
-			json_string(&j, d->name);
-		else
-			json_null(&j);
+		json_member_string(&j, "mac", mac);
+		json_member_string(&j, "policy", policy_name(d->policy));
+		json_member_string(&j, "name", d->has_name ? d->name : NULL);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		return runtime_error("internal error: malformed JSON output");
-	return 0;
+	return json_done(&j);
 }
 
 /* save: the live policy, in the format load reads, or as JSON. */
@@ -340,7 +318,7 @@ int save_main(int argc, char *argv[], const struct options *opt)
 	int ret = 0;
 
 	if (argc > 1)
-		return usage_error(argv[0], "save: unexpected argument '%s'",
+		return usage_error("save: unexpected argument '%s'",
 				   shown(argv[1]));
 
 	policy_init(&p);

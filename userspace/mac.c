@@ -101,6 +101,21 @@ enum mac_kind mac_classify(const uint8_t mac[ETH_ALEN])
 	return MAC_UNICAST;
 }
 
+const char *mac_not_device(const uint8_t mac[ETH_ALEN])
+{
+	switch (mac_classify(mac)) {
+	case MAC_BROADCAST:
+		return "the broadcast address";
+	case MAC_MULTICAST:
+		return "a multicast address";
+	case MAC_ZERO:
+		return "the all-zero address";
+	case MAC_UNICAST:
+		break;
+	}
+	return NULL;
+}
+
 void mac_format(const uint8_t mac[ETH_ALEN], char buf[MAC_STR_SIZE])
 {
 	snprintf(buf, MAC_STR_SIZE, "%02x:%02x:%02x:%02x:%02x:%02x",

@@ -17,6 +17,12 @@ enum mac_kind {
 
 int mac_parse(const char *s, uint8_t mac[ETH_ALEN]);
 enum mac_kind mac_classify(const uint8_t mac[ETH_ALEN]);
+/*
+ * Why mac can be no device's, the one wording the command line and the
+ * policy file both use: "the broadcast address", "a multicast address",
+ * "the all-zero address"; NULL when it is a unicast address.
+ */
+const char *mac_not_device(const uint8_t mac[ETH_ALEN]);
 void mac_format(const uint8_t mac[ETH_ALEN], char buf[MAC_STR_SIZE]);
 int mac_compare(const uint8_t a[ETH_ALEN], const uint8_t b[ETH_ALEN]);
 

@@ -129,13 +129,6 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-const char *command_usage(const char *name)
-{
-	const struct command *c = find_command(name);
-
-	return c ? c->usage : GLOBAL_USAGE;
-}
-
 static void print_help(void)
 {
 	size_t i;
@@ -168,7 +161,7 @@ static int help_main(int argc, char *argv[], const struct options *opt)
 
 	(void)opt;
 	if (argc > 2)
-		return usage_error(argv[0], "help: unexpected argument '%s'",
+		return usage_error("help: unexpected argument '%s'",
 				   shown(argv[2]));
 	if (argc == 1) {
 		print_help();
@@ -176,7 +169,7 @@ static int help_main(int argc, char *argv[], const struct options *opt)
 	}
 	c = find_command(argv[1]);
 	if (!c)
-		return usage_error(argv[0], "help: unknown command '%s'",
+		return usage_error("help: unknown command '%s'",
 				   shown(argv[1]));
 	print_command_help(c);
 	return 0;
@@ -200,6 +193,7 @@ static int run(int argc, char *argv[])
 	char **args;
 	int i, n, ret;
 
+	set_usage(GLOBAL_USAGE);
 	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
 		if (is_json_option(argv[i])) {
 			opt.json = true;
@@ -220,6 +214,7 @@ static int run(int argc, char *argv[])
 	if (i == argc) {
 		char *show_argv[] = { default_command, NULL };
 
+		set_usage(find_command(default_command)->usage);
 		return show_main(1, show_argv, &opt);
 	}
 
@@ -245,6 +240,7 @@ static int run(int argc, char *argv[])
 		print_command_help(c);
 		ret = 0;
 	} else {
+		set_usage(c->usage);
 		ret = c->fn(n, args, &opt);
 	}
 	free(args);

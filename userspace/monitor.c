@@ -59,7 +59,7 @@ static void print_line(const struct iot_event *ev, struct monitor *m)
 		printf(" (event %u)", ev->event);
 	if (ev->suppressed > m->suppressed)
 		printf(" (%" PRIu64 " event%s suppressed so far)",
-		       ev->suppressed, ev->suppressed == 1 ? "" : "s");
+		       ev->suppressed, plural(ev->suppressed));
 	printf("\n");
 }
 
@@ -74,21 +74,15 @@ static void print_json(const struct iot_event *ev)
 	mac_format(ev->mac, mac);
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "time");
-	json_string(&j, format_iso_time(time, ev->time));
+	json_member_string(&j, "time", format_iso_time(time, ev->time));
 	json_key(&j, "event");
 	if (!event) {
 		snprintf(other, sizeof(other), "event-%u", ev->event);
 		event = other;
 	}
 	json_string(&j, event);
-	json_key(&j, "mac");
-	json_string(&j, mac);
-	json_key(&j, "name");
-	if (ev->has_name)
-		json_string(&j, ev->name);
-	else
-		json_null(&j);
+	json_member_string(&j, "mac", mac);
+	json_member_string(&j, "name", ev->has_name ? ev->name : NULL);
 	json_key(&j, "verdict");
 	if (!verdict) {
 		snprintf(other, sizeof(other), "verdict-%u", ev->policy);
@@ -97,23 +91,14 @@ static void print_json(const struct iot_event *ev)
 	json_string(&j, verdict);
 	json_key(&j, "unknown");
 	json_bool(&j, ev->unknown);
-	json_key(&j, "family");
-	json_string(&j, family_name(ev->dest.dst.family));
-	json_key(&j, "src");
-	if (ev->dest.has_src)
-		json_string(&j, format_addr(addr, &ev->dest.src));
-	else
-		json_null(&j);
-	json_key(&j, "dst");
-	json_string(&j, format_addr(addr, &ev->dest.dst));
-	json_key(&j, "proto");
-	json_string(&j, proto_name(proto, ev->dest.proto));
-	json_key(&j, "dport");
-	json_uint(&j, ev->dest.dport);
-	json_key(&j, "count");
-	json_uint(&j, ev->dest.count);
-	json_key(&j, "suppressed");
-	json_uint(&j, ev->suppressed);
+	json_member_string(&j, "family", family_name(ev->dest.dst.family));
+	json_member_string(&j, "src",
+			   ev->dest.has_src ? format_addr(addr, &ev->dest.src) : NULL);
+	json_member_string(&j, "dst", format_addr(addr, &ev->dest.dst));
+	json_member_string(&j, "proto", proto_name(proto, ev->dest.proto));
+	json_member_uint(&j, "dport", ev->dest.dport);
+	json_member_uint(&j, "count", ev->dest.count);
+	json_member_uint(&j, "suppressed", ev->suppressed);
 	json_object_end(&j);
 	/* Nothing above can be out of order: json_end() only adds '\n'. */
 	json_end(&j);
@@ -153,12 +138,10 @@ int monitor_main(int argc, char *argv[], const struct options *opt)
 
 	for (i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--count") || m.count)
-			return usage_error(argv[0],
-					   "monitor: unexpected argument '%s'",
+			return usage_error("monitor: unexpected argument '%s'",
 					   shown(argv[i]));
 		if (++i == argc)
-			return usage_error(argv[0],
-					   "monitor: missing number after '--count'");
+			return usage_error("monitor: missing number after '--count'");
 		if (!count_parse(argv[i], &m.count))
 			return input_error("invalid count '%s': a whole number, 1 or more, is needed",
 					   shown(argv[i]));

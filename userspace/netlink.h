@@ -4,8 +4,9 @@
 
 /*
  * The iot_egress generic netlink family, as the commands see it. This is
- * the only interface to the kernel; netlink.c is the only file that knows
- * about libnl.
+ * the only interface to the kernel. The nl_*.c files implement it, and
+ * only they know about libnl: nl_sock.c is the transport (socket,
+ * transaction, errors), the others encode and decode the messages.
  */
 
 #include <stdbool.h>
@@ -147,7 +148,8 @@ enum iot_nl_failure {
 	IOT_NL_NO_FAMILY,	/* the module is not loaded */
 	IOT_NL_DUMP_INTR,	/* the table kept changing during dumps */
 	IOT_NL_BAD_REPLY,	/* a reply we cannot make sense of: msg */
-	IOT_NL_LOCAL,		/* socket, memory or libnl failure: msg */
+	IOT_NL_LOCAL,		/* socket, memory or libnl failure, or a
+				 * module of another protocol: msg */
 	IOT_NL_NO_GROUP,	/* the module has no monitor group */
 };
 

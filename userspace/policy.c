@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "format.h"
 #include "mac.h"
 #include "policy.h"
 #include "validate.h"
@@ -79,31 +80,6 @@ void policy_free(struct policy *p)
 	policy_init(p);
 }
 
-/*
- * s[0..len) as it can be shown: \xHH for any byte that is not printable
- * ASCII, since a file may hold what no terminal shows (a byte order mark,
- * a no-break space between words), and cut short with "..." when long.
- */
-static void shown(char out[SHOWN_MAX + 4], const char *s, size_t len)
-{
-	size_t n = 0, i;
-
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (n + 4 > SHOWN_MAX) {
-			memcpy(out + n, "...", 3);
-			n += 3;
-			break;
-		}
-		if (c < 0x20 || c >= 0x7f)
-			n += (size_t)snprintf(out + n, 5, "\\x%02x", c);
-		else
-			out[n++] = (char)c;
-	}
-	out[n] = '\0';
-}
-
 /* err: "<reason>: '<text>'", for line no. */
 __attribute__((format(printf, 4, 5)))
 static int fail(struct policy_error *err, size_t no, struct word text,
@@ -117,7 +93,11 @@ static int fail(struct policy_error *err, size_t no, struct word text,
 	va_start(ap, fmt);
 	n = vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
 	va_end(ap);
-	shown(quoted, text.s, text.len);
+	/*
+	 * Every byte that is not printable ASCII is escaped: a file may hold
+	 * what no terminal shows (a byte order mark, a no-break space).
+	 */
+	format_shown(quoted, sizeof(quoted), text.s, text.len, true);
 	if (n >= 0 && (size_t)n < sizeof(err->msg))
 		snprintf(err->msg + n, sizeof(err->msg) - (size_t)n, ": '%s'",
 			 quoted);
@@ -310,19 +290,13 @@ static int parse_mac(const struct line *l, struct word w,
 {
 	char s[WORD_MAX + 1];
 
+	const char *what;
+
 	if (!word_str(w, s) || mac_parse(s, mac) < 0)
 		return fail(err, l->no, w, "invalid MAC address");
-	switch (mac_classify(mac)) {
-	case MAC_BROADCAST:
-		return fail(err, l->no, w,
-			    "the broadcast address is not a device");
-	case MAC_MULTICAST:
-		return fail(err, l->no, w, "a multicast address is not a device");
-	case MAC_ZERO:
-		return fail(err, l->no, w, "the all-zero address is not a device");
-	case MAC_UNICAST:
-		break;
-	}
+	what = mac_not_device(mac);
+	if (what)
+		return fail(err, l->no, w, "%s is not a device", what);
 	return 0;
 }
 
@@ -449,10 +423,15 @@ static int by_mac(const void *a, const void *b)
 	return mac_compare(x->mac, y->mac);
 }
 
+void devices_sort(struct iot_device *v, size_t n)
+{
+	if (n > 1)
+		qsort(v, n, sizeof(*v), by_mac);
+}
+
 void policy_sort(struct policy *p)
 {
-	if (p->ndev > 1)
-		qsort(p->dev, p->ndev, sizeof(*p->dev), by_mac);
+	devices_sort(p->dev, p->ndev);
 	/* Lines and slots point at the old order. */
 	free(p->dev_line);
 	free(p->slot);

@@ -61,6 +61,9 @@ int policy_file_parse(struct policy *p, const char *data, size_t len,
 /* Takes list's devices into p, which is emptied first; list is left empty. */
 void policy_take_devices(struct policy *p, struct iot_device_list *list);
 
+/* Orders devices by MAC address, as show and save print them. */
+void devices_sort(struct iot_device *v, size_t n);
+
 /* Orders the devices by MAC address, as save prints them. Forgets lines. */
 void policy_sort(struct policy *p);
 

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
+#include "format.h"
 #include "iotctl.h"
 #include "json.h"
 #include "nft.h"
@@ -19,19 +20,15 @@ static int print_set_default(uint8_t policy, uint32_t cut,
 	if (!opt->json) {
 		if (policy == IOT_EGRESS_POLICY_DENY)
 			printf("default deny, cut %" PRIu32 " connection%s\n",
-			       cut, cut == 1 ? "" : "s");
+			       cut, plural(cut));
 		return 0;
 	}
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "default");
-	json_string(&j, policy_name(policy));
-	json_key(&j, "cut_connections");
-	json_uint(&j, cut);
+	json_member_string(&j, "default", policy_name(policy));
+	json_member_uint(&j, "cut_connections", cut);
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		return runtime_error("internal error: malformed JSON output");
-	return 0;
+	return json_done(&j);
 }
 
 /* default [allow|deny] */
@@ -46,17 +43,15 @@ int default_main(int argc, char *argv[], const struct options *opt)
 	int ret = 0;
 
 	if (argc > 2)
-		return usage_error(argv[0], "default: unexpected argument '%s'",
+		return usage_error("default: unexpected argument '%s'",
 				   shown(argv[2]));
 	if (argc == 2) {
 		policy = policy_parse(argv[1]);
 		if (policy == IOT_EGRESS_POLICY_AUDIT)
-			return usage_error(argv[0],
-					   "default: the default policy is allow or deny, not '%s'",
+			return usage_error("default: the default policy is allow or deny, not '%s'",
 					   argv[1]);
 		if (policy < 0)
-			return usage_error(argv[0],
-					   "default: unknown policy '%s'",
+			return usage_error("default: unknown policy '%s'",
 					   shown(argv[1]));
 	}
 
@@ -79,11 +74,9 @@ int default_main(int argc, char *argv[], const struct options *opt)
 	}
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "default");
-	json_string(&j, policy_name(st.default_policy));
+	json_member_string(&j, "default", policy_name(st.default_policy));
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		ret = runtime_error("internal error: malformed JSON output");
+	ret = json_done(&j);
 out:
 	iot_nl_close(nl);
 	return ret;
@@ -135,30 +128,13 @@ static void print_status(const struct iot_status *st,
 	print_fallback_line(fb);
 }
 
-/* A number a module older than the recording does not give: null. */
-static void json_optional(struct json *j, const char *key, bool has,
-			  uint64_t v)
-{
-	json_key(j, key);
-	if (has)
-		json_uint(j, v);
-	else
-		json_null(j);
-}
-
 /* "fallback": "none", "nftables", or null when it cannot be checked. */
 static void json_fallback(struct json *j, const struct nft_fallback *fb)
 {
-	json_key(j, "fallback");
-	if (fb)
-		json_string(j, fb->present ? "nftables" : "none");
-	else
-		json_null(j);
-	json_key(j, "fallback_reason");
-	if (fb && fb->present)
-		json_string(j, fb->reason);
-	else
-		json_null(j);
+	json_member_string(j, "fallback",
+			   fb ? (fb->present ? "nftables" : "none") : NULL);
+	json_member_string(j, "fallback_reason",
+			   fb && fb->present ? fb->reason : NULL);
 }
 
 static int print_status_json(const struct iot_status *st,
@@ -170,38 +146,30 @@ static int print_status_json(const struct iot_status *st,
 
 	json_init(&j, stdout);
 	json_object_begin(&j);
-	json_key(&j, "module_version");
-	json_string(&j, st->module_version);
-	json_key(&j, "protocol");
-	json_uint(&j, st->proto_version);
-	json_key(&j, "default");
-	json_string(&j, policy_name(st->default_policy));
-	json_key(&j, "devices");
-	json_uint(&j, st->devices);
-	json_key(&j, "max_devices");
-	json_uint(&j, st->max_devices);
+	json_member_string(&j, "module_version", st->module_version);
+	json_member_uint(&j, "protocol", st->proto_version);
+	json_member_string(&j, "default", policy_name(st->default_policy));
+	json_member_uint(&j, "devices", st->devices);
+	json_member_uint(&j, "max_devices", st->max_devices);
 	json_key(&j, "wan");
 	json_array_begin(&j);
 	for (i = 0; i < wans->n; i++)
 		json_string(&j, wans->v[i].ifname);
 	json_array_end(&j);
-	json_key(&j, "dropped");
-	json_uint(&j, st->dropped);
-	json_key(&j, "generation");
-	json_uint(&j, st->generation);
-	json_optional(&j, "dests", st->has_recording, st->dests);
-	json_optional(&j, "max_dests", st->has_recording, st->max_dests);
-	json_optional(&j, "dests_per_device", st->has_recording,
-		      st->dests_per_device);
-	json_optional(&j, "unknown", st->has_recording, st->unknown);
-	json_optional(&j, "max_unknown", st->has_recording, st->max_unknown);
-	json_optional(&j, "events", st->has_recording, st->events);
-	json_optional(&j, "suppressed", st->has_recording, st->suppressed);
+	json_member_uint(&j, "dropped", st->dropped);
+	json_member_uint(&j, "generation", st->generation);
+	json_member_maybe(&j, "dests", st->has_recording, st->dests);
+	json_member_maybe(&j, "max_dests", st->has_recording, st->max_dests);
+	json_member_maybe(&j, "dests_per_device", st->has_recording,
+			  st->dests_per_device);
+	json_member_maybe(&j, "unknown", st->has_recording, st->unknown);
+	json_member_maybe(&j, "max_unknown", st->has_recording,
+			  st->max_unknown);
+	json_member_maybe(&j, "events", st->has_recording, st->events);
+	json_member_maybe(&j, "suppressed", st->has_recording, st->suppressed);
 	json_fallback(&j, fb);
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		return runtime_error("internal error: malformed JSON output");
-	return 0;
+	return json_done(&j);
 }
 
 /* No module, but the nftables fallback: what it enforces. */
@@ -239,29 +207,19 @@ static int print_fallback(const struct nft_fallback *fb,
 	json_key(&j, "module_version");
 	json_null(&j);
 	json_fallback(&j, fb);
-	json_key(&j, "table");
-	json_string(&j, FALLBACK_FAMILY " " FALLBACK_TABLE);
-	json_key(&j, "default");
-	if (fb->has_default)
-		json_string(&j, def);
-	else
-		json_null(&j);
-	json_key(&j, "devices");
-	json_uint(&j, (uint64_t)fb->deny + fb->allow);
-	json_key(&j, "deny");
-	json_uint(&j, fb->deny);
-	json_key(&j, "allow");
-	json_uint(&j, fb->allow);
+	json_member_string(&j, "table", FALLBACK_FAMILY " " FALLBACK_TABLE);
+	json_member_string(&j, "default", fb->has_default ? def : NULL);
+	json_member_uint(&j, "devices", (uint64_t)fb->deny + fb->allow);
+	json_member_uint(&j, "deny", fb->deny);
+	json_member_uint(&j, "allow", fb->allow);
 	json_key(&j, "wan");
 	json_array_begin(&j);
 	for (i = 0; i < fb->nwan; i++)
 		json_string(&j, fb->wan[i]);
 	json_array_end(&j);
-	json_optional(&j, "dropped", fb->has_dropped, fb->dropped);
+	json_member_maybe(&j, "dropped", fb->has_dropped, fb->dropped);
 	json_object_end(&j);
-	if (json_end(&j) < 0)
-		return runtime_error("internal error: malformed JSON output");
-	return 0;
+	return json_done(&j);
 }
 
 int status_main(int argc, char *argv[], const struct options *opt)
@@ -275,7 +233,7 @@ int status_main(int argc, char *argv[], const struct options *opt)
 	int ret = 0;
 
 	if (argc > 1)
-		return usage_error(argv[0], "status: unexpected argument '%s'",
+		return usage_error("status: unexpected argument '%s'",
 				   shown(argv[1]));
 
 	nl = iot_nl_open(&err);

@@ -37,20 +37,15 @@ static int wan_show(const struct options *opt)
 	json_array_begin(&j);
 	for (i = 0; i < list.n; i++) {
 		json_object_begin(&j);
-		json_key(&j, "ifname");
-		json_string(&j, list.v[i].ifname);
+		json_member_string(&j, "ifname", list.v[i].ifname);
 		json_key(&j, "present");
 		json_bool(&j, list.v[i].ifindex != 0);
-		json_key(&j, "ifindex");
-		if (list.v[i].ifindex)
-			json_uint(&j, list.v[i].ifindex);
-		else
-			json_null(&j);
+		json_member_maybe(&j, "ifindex", list.v[i].ifindex,
+				  list.v[i].ifindex);
 		json_object_end(&j);
 	}
 	json_array_end(&j);
-	if (json_end(&j) < 0)
-		ret = runtime_error("internal error: malformed JSON output");
+	ret = json_done(&j);
 out:
 	iot_nl_close(nl);
 	iot_wan_list_free(&list);
@@ -66,10 +61,10 @@ static int wan_change(int argc, char *argv[])
 	int ret = 0;
 
 	if (argc < 3)
-		return usage_error(argv[0], "wan %s: missing interface name",
+		return usage_error("wan %s: missing interface name",
 				   sub);
 	if (argc > 3)
-		return usage_error(argv[0], "wan %s: unexpected argument '%s'",
+		return usage_error("wan %s: unexpected argument '%s'",
 				   sub, shown(argv[3]));
 	if (!ifname_valid(ifname))
 		return input_error("invalid interface name '%s'",
@@ -92,13 +87,12 @@ int wan_main(int argc, char *argv[], const struct options *opt)
 		return wan_show(opt);
 	if (!strcmp(argv[1], "show")) {
 		if (argc > 2)
-			return usage_error(argv[0],
-					   "wan show: unexpected argument '%s'",
+			return usage_error("wan show: unexpected argument '%s'",
 					   shown(argv[2]));
 		return wan_show(opt);
 	}
 	if (!strcmp(argv[1], "add") || !strcmp(argv[1], "del"))
 		return wan_change(argc, argv);
-	return usage_error(argv[0], "wan: unknown keyword '%s'",
+	return usage_error("wan: unknown keyword '%s'",
 			   shown(argv[1]));
 }

@@ -866,7 +866,7 @@ static bool compare_status(const struct resp *r, const char *when)
 		return false;
 	}
 	if (r->st_devices != M.ndev || r->st_wan != M.nwan ||
-	    r->st_default != M.def || r->st_proto != IOT_EGRESS_GENL_VERSION) {
+	    r->st_default != M.def || r->st_proto != IOT_EGRESS_PROTO_VERSION) {
 		violation("%s: status says %u devices, %u WAN names, default %u; the model %u, %u, %u",
 			  when, r->st_devices, r->st_wan, r->st_default,
 			  M.ndev, M.nwan, M.def);
@@ -1972,7 +1972,7 @@ static void gen_bad_cmd(void)
 	invalid("unknown command");
 	switch (rnd(3)) {
 	case 0:
-		cmd = chance(50) ? IOT_EGRESS_CMD_UNSPEC : IOT_EGRESS_CMD_EVENT;
+		cmd = chance(50) ? 0 : IOT_EGRESS_CMD_EVENT;
 		begin(cmd);
 		E.what = "command without an operation";
 		break;

@@ -10,10 +10,6 @@ setup() {
 	new_ns ROUTER router
 }
 
-teardown() {
-	cleanup
-}
-
 # Everything iotctl can read back, to compare before and after: the
 # table, and the status with the WAN names, the default and the
 # generation, which changes with any change at all.
@@ -110,7 +106,7 @@ sample_table() {
 	local version
 	version=$(< VERSION)
 	[[ $(jq -r .module_version <<< "$output") == "$version" ]]
-	[[ $(jq .protocol <<< "$output") == 1 ]]
+	[[ $(jq .protocol <<< "$output") == 2 ]]
 	[[ $(jq -r .default <<< "$output") == allow ]]
 	[[ $(jq .devices <<< "$output") == 3 ]]
 	[[ $(jq .max_devices <<< "$output") == 65536 ]]
@@ -120,7 +116,7 @@ sample_table() {
 	[[ $(jq -r .fallback <<< "$output") == none ]]
 
 	run -0 iotctl_r status
-	[[ ${lines[0]} == "module: iot_egress $version (protocol 1)" ]]
+	[[ ${lines[0]} == "module: iot_egress $version (protocol 2)" ]]
 	[[ ${lines[1]} == "default: allow" ]]
 	[[ ${lines[2]} == "devices: 3 (max 65536)" ]]
 	[[ ${lines[3]} == "wan: wan0 ppp0" ]]

@@ -4,15 +4,7 @@
 
 bats_require_minimum_version 1.5.0
 load lib
-
-setup() {
-	topology
-	iotctl_r wan add wan0
-}
-
-teardown() {
-	cleanup
-}
+# setup and teardown: lib.bash's, the household with wan0 its WAN
 
 @test "deny keeps the camera's ICMP off the WAN (IPv4, IPv6)" {
 	local fam n d

@@ -43,8 +43,7 @@ teardown_file() {
 }
 
 setup() {
-	# shellcheck disable=SC2034 # kernel_clean (lib.bash) reads it
-	DMESG_FROM=$(dmesg | wc -l)
+	kernel_mark
 	ETC=$BATS_TEST_TMPDIR/etc
 	mkdir -p "$ETC/iot-egress"
 	KO=

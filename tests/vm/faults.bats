@@ -31,8 +31,7 @@ NETNS_BATCHES=${FAULT_NETNS_BATCHES:-10}	# of 20 namespaces each
 WAN_CYCLES=${FAULT_WAN_CYCLES:-100}
 
 setup() {
-	# shellcheck disable=SC2034 # kernel_clean (lib.bash) reads it
-	DMESG_FROM=$(dmesg | wc -l)
+	kernel_mark
 	MODPROBE_WAS=$(< /proc/sys/kernel/modprobe)
 }
 

@@ -29,7 +29,7 @@
 # packets they receive per source and protocol in nftables (see count),
 # and listen on TCP port 80.
 #
-# Suites call topology from setup and cleanup from teardown.
+# The suites' setup and teardown are at the end of this file.
 
 IOT_CAMERA_MAC=02:00:00:00:00:0c
 IOT_LAPTOP_MAC=02:00:00:00:00:1a
@@ -427,4 +427,28 @@ kernel_clean() {
 		echo "tainted: $taint" >&2
 		return 1
 	fi
+}
+
+# kernel_mark: kernel_clean looks at dmesg from here on.
+kernel_mark() {
+	DMESG_FROM=$(dmesg | wc -l)
+}
+
+# The suites' setup and teardown.  A suite that loads this file and defines
+# neither gets the household: the topology, wan0 its WAN interface.  A
+# suite that needs more or less defines its own setup, from household,
+# topology or "new_ns ROUTER router", and its own teardown only to undo
+# more than cleanup does (calling cleanup first).
+household() {
+	topology
+	iotctl_r wan add wan0
+}
+
+setup() {
+	household
+	kernel_mark
+}
+
+teardown() {
+	cleanup
 }

@@ -10,10 +10,6 @@ setup() {
 	topology
 }
 
-teardown() {
-	cleanup
-}
-
 @test "load makes the policy exactly the file, save prints it back" {
 	# what was there before and is not in the file goes
 	iotctl_r wan add ppp0

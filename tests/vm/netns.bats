@@ -12,10 +12,6 @@ setup() {
 	topology
 }
 
-teardown() {
-	cleanup
-}
-
 @test "two routers keep separate tables, WAN names and defaults" {
 	ip netns exec "$A_ROUTER" iotctl wan add wan0
 	ip netns exec "$A_ROUTER" iotctl deny "$IOT_CAMERA_MAC" name a-cam

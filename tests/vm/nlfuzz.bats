@@ -24,10 +24,6 @@ setup() {
 	echo "$MARK" > /dev/kmsg
 }
 
-teardown() {
-	cleanup
-}
-
 # The kernel said nothing alarming since the test began.
 kernel_quiet() {
 	local hits

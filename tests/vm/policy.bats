@@ -3,15 +3,7 @@
 
 bats_require_minimum_version 1.5.0
 load lib
-
-setup() {
-	topology
-	iotctl_r wan add wan0
-}
-
-teardown() {
-	cleanup
-}
+# setup and teardown: lib.bash's, the household with wan0 its WAN
 
 # reaches_wan NS SRC: one ping per family from NS gets to the WAN host.
 reaches_wan() {

@@ -6,8 +6,7 @@ bats_require_minimum_version 1.5.0
 load lib
 
 setup() {
-	topology
-	iotctl_r wan add wan0
+	household
 	# The WAN host sinks TCP on port 81 and UDP on port 9.  It does not
 	# answer UDP: an answer in flight when the camera is cut makes a new
 	# entry from the WAN side, which a flowtable may offload, and then the
@@ -17,10 +16,6 @@ setup() {
 	bg_in_ns "$WAN" socat -u TCP6-LISTEN:81,ipv6only=0,reuseaddr,fork OPEN:/dev/null
 	bg_in_ns "$WAN" socat -u UDP6-RECV:9,ipv6only=0,reuseaddr OPEN:/dev/null
 	busywait 20000 listening "$WAN" 81
-}
-
-teardown() {
-	cleanup
 }
 
 # flowtable: offload every forwarded TCP and UDP flow of the router.  The

@@ -13,8 +13,7 @@ STRESS_SECS=${STRESS_SECS:-70}
 setup() {
 	topology
 	PG=/proc/net/pktgen
-	# shellcheck disable=SC2034 # kernel_clean (lib.bash) reads it
-	DMESG_FROM=$(dmesg | wc -l)
+	kernel_mark
 }
 
 teardown() {

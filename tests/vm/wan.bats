@@ -11,10 +11,6 @@ setup() {
 	topology
 }
 
-teardown() {
-	cleanup
-}
-
 # blocked NS COUNTER_NS SRC DST...: no ping from NS to any DST arrives.
 blocked() {
 	local ns=$1 at=$2 src=$3 dst fam n

@@ -156,57 +156,34 @@ static mode_t open_mode(int flags, va_list ap)
 	return (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
 }
 
-int __wrap_open(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t m;
-
-	if (in_command)
-		return sandbox_open(path, flags);
-	va_start(ap, flags);
-	m = open_mode(flags, ap);
-	va_end(ap);
-	return __real_open(path, flags, m);
+/*
+ * open() and openat(), and their 64-bit twins: the sandbox's answer while
+ * a command runs, else the real call, with the mode if the flags say one
+ * was passed.
+ */
+#define WRAP_OPEN(fn, params, args)					\
+int __wrap_##fn(params, int flags, ...)					\
+{									\
+	va_list ap;							\
+	mode_t m;							\
+									\
+	if (in_command)							\
+		return sandbox_open(path, flags);			\
+	va_start(ap, flags);						\
+	m = open_mode(flags, ap);					\
+	va_end(ap);							\
+	return __real_##fn(args, flags, m);				\
 }
 
-int __wrap_open64(const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t m;
+/* Macros, so that their commas are not taken for WRAP_OPEN's. */
+#define PATH_PARAMS	const char *path
+#define AT_PARAMS	int dirfd, const char *path
+#define AT_ARGS		dirfd, path
 
-	if (in_command)
-		return sandbox_open(path, flags);
-	va_start(ap, flags);
-	m = open_mode(flags, ap);
-	va_end(ap);
-	return __real_open64(path, flags, m);
-}
-
-int __wrap_openat(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t m;
-
-	if (in_command)
-		return sandbox_open(path, flags);
-	va_start(ap, flags);
-	m = open_mode(flags, ap);
-	va_end(ap);
-	return __real_openat(dirfd, path, flags, m);
-}
-
-int __wrap_openat64(int dirfd, const char *path, int flags, ...)
-{
-	va_list ap;
-	mode_t m;
-
-	if (in_command)
-		return sandbox_open(path, flags);
-	va_start(ap, flags);
-	m = open_mode(flags, ap);
-	va_end(ap);
-	return __real_openat64(dirfd, path, flags, m);
-}
+WRAP_OPEN(open, PATH_PARAMS, path)
+WRAP_OPEN(open64, PATH_PARAMS, path)
+WRAP_OPEN(openat, AT_PARAMS, AT_ARGS)
+WRAP_OPEN(openat64, AT_PARAMS, AT_ARGS)
 
 int __wrap_creat(const char *path, mode_t mode)
 {

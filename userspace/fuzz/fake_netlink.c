@@ -123,7 +123,7 @@ int iot_nl_get_status(struct iot_nl *nl, struct iot_status *st,
 	if (request(nl, err) < 0)
 		return -1;
 	memset(st, 0, sizeof(*st));
-	st->proto_version = IOT_EGRESS_GENL_VERSION;
+	st->proto_version = IOT_EGRESS_PROTO_VERSION;
 	snprintf(st->module_version, sizeof(st->module_version), "fake");
 	st->default_policy = IOT_EGRESS_POLICY_ALLOW;
 	st->max_devices = 4096;

@@ -12,6 +12,7 @@
 #include <wchar.h>
 
 #include "../json.h"
+#include "input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -34,7 +35,7 @@ static void check_utf8(const char *s, size_t len)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *in = malloc(size + 1), *out = NULL;
+	char *in = fuzz_string(data, size), *out = NULL;
 	size_t outlen = 0, i;
 	struct json j;
 	FILE *f;
@@ -43,8 +44,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (!setlocale(LC_CTYPE, "C.UTF-8"))
 		abort();
-	memcpy(in, data, size);
-	in[size] = '\0';
 
 	f = open_memstream(&out, &outlen);
 	if (!f)

@@ -8,19 +8,18 @@
 #include <string.h>
 
 #include "../mac.h"
+#include "input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	uint8_t mac[ETH_ALEN];
-	char *s = malloc(size + 1);
+	char *s = fuzz_string(data, size);
 	size_t len;
 
 	if (!s)
 		return 0;
-	memcpy(s, data, size);
-	s[size] = '\0';
 	len = strlen(s);
 	if (mac_parse(s, mac) == 0) {
 		uint8_t again[ETH_ALEN];

@@ -6,19 +6,18 @@
 
 #include "iot_egress.h"
 #include "../validate.h"
+#include "input.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *s = malloc(size + 1);
+	char *s = fuzz_string(data, size);
 	char why[128];
 	size_t len;
 
 	if (!s)
 		return 0;
-	memcpy(s, data, size);
-	s[size] = '\0';
 	len = strlen(s);
 
 	if (label_valid(s, why, sizeof(why))) {

@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The packet path. See hook.c.
+ */
+#ifndef _IOT_HOOK_H
+#define _IOT_HOOK_H
+
+#include <linux/netfilter.h>
+#include <net/netlink.h>
+
+struct iot_net;
+
+/* The forward hooks of one netns. */
+struct iot_hooks {
+	struct nf_hook_ops ops[2];
+	/* Registered only while there is something to drop or count. */
+	bool on;
+	u64 __percpu *dropped;
+};
+
+int iot_hooks_init(struct iot_net *in);
+void iot_hooks_exit(struct iot_net *in);
+/* The caller of each of these holds the netns's lock: see txn.c. */
+int iot_hooks_get(struct iot_net *in, struct netlink_ext_ack *extack);
+void iot_hooks_trim(struct iot_net *in);
+
+u64 iot_hooks_dropped(const struct iot_net *in);
+
+#endif /* _IOT_HOOK_H */

@@ -31,8 +31,7 @@ static char *written(struct policy *p)
 		perror("open_memstream");
 		exit(1);
 	}
-	policy_sort(p);
-	if (policy_file_write(f, p, "TEST") < 0) {
+	if (policy_sort(p) < 0 || policy_file_write(f, p, "TEST") < 0) {
 		fclose(f);
 		free(buf);
 		return NULL;

@@ -28,8 +28,7 @@ static char *write_out(struct policy *p)
 
 	if (!f)
 		abort();
-	policy_sort(p);
-	if (policy_file_write(f, p, "FUZZ") < 0)
+	if (policy_sort(p) < 0 || policy_file_write(f, p, "FUZZ") < 0)
 		abort();
 	fclose(f);
 	return buf;

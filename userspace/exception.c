@@ -56,7 +56,7 @@ static bool number(const char *s, size_t len, unsigned long max,
 static int parse_prefix(struct iot_except *e, const char *s,
 			struct except_error *err)
 {
-	char addr[ADDR_SIZE], net[PREFIX_SIZE];
+	char addr[ADDR_SIZE];
 	const char *slash = strchr(s, '/');
 	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
 	unsigned long len, max;
@@ -95,10 +95,13 @@ static int parse_prefix(struct iot_except *e, const char *s,
 		host_bits |= (masked.addr.a[i / 8] & bit) != 0;
 		masked.addr.a[i / 8] &= (uint8_t)~bit;
 	}
-	if (host_bits)
+	if (host_bits) {
+		char net[PREFIX_SIZE];
+
 		return refuse(err, false, 0, "invalid prefix",
 			      "host bits set, the prefix is %s",
 			      except_prefix(net, &masked));
+	}
 	return 0;
 }
 
@@ -215,7 +218,7 @@ const char *except_proto_name(const struct iot_except *e)
 const char *except_format(char buf[EXCEPT_TEXT_SIZE],
 			  const struct iot_except *e)
 {
-	char owner[MAC_STR_SIZE], prefix[PREFIX_SIZE], proto[PROTO_SIZE];
+	char owner[MAC_STR_SIZE], prefix[PREFIX_SIZE];
 	const char *name = except_proto_name(e);
 	int n;
 
@@ -225,10 +228,13 @@ const char *except_format(char buf[EXCEPT_TEXT_SIZE],
 		mac_format(e->mac, owner);
 	n = snprintf(buf, EXCEPT_TEXT_SIZE, "%s %s", owner,
 		     except_prefix(prefix, e));
-	if (e->proto && n > 0 && n < EXCEPT_TEXT_SIZE)
+	if (e->proto && n > 0 && n < EXCEPT_TEXT_SIZE) {
+		char proto[PROTO_SIZE];
+
 		n += snprintf(buf + n, EXCEPT_TEXT_SIZE - (size_t)n,
 			      " proto %s",
 			      name ? name : proto_name(proto, e->proto));
+	}
 	if (e->port_min && n > 0 && n < EXCEPT_TEXT_SIZE) {
 		if (e->port_min == e->port_max)
 			snprintf(buf + n, EXCEPT_TEXT_SIZE - (size_t)n,

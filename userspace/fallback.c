@@ -150,11 +150,13 @@ static void write_wan(FILE *out, const struct policy *p)
 /* One exception as a rule: "[ether saddr M] ip daddr P [proto] accept". */
 static void write_except(FILE *out, const struct iot_except *e)
 {
-	char mac[MAC_STR_SIZE], prefix[PREFIX_SIZE];
+	char prefix[PREFIX_SIZE];
 	const char *l4 = NULL;
 
 	fputs("\t\t", out);
 	if (!e->any) {
+		char mac[MAC_STR_SIZE];
+
 		mac_format(e->mac, mac);
 		fprintf(out, "ether saddr %s ", mac);
 	}
@@ -191,10 +193,9 @@ static void write_excepts(FILE *out, const struct policy *p)
 
 	for (i = 0; i < p->nexc; i++) {
 		const struct iot_except *e = &p->exc[i];
-		const struct iot_device *d;
 
 		if (!e->any) {
-			d = policy_find_device(p, e->mac);
+			const struct iot_device *d = policy_find_device(p, e->mac);
 			if (!d || d->policy != IOT_EGRESS_POLICY_DENY)
 				continue;
 		}

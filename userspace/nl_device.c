@@ -86,7 +86,6 @@ int iot_nl_set_device_except(struct iot_nl *nl, const struct iot_device *dev,
 	size_t size = 4096 + n * EXCEPT_ENTRY_MAX;
 	struct cut_reply reply = { 0 };
 	struct nl_msg *msg;
-	size_t i;
 
 	if (cut)
 		*cut = 0;
@@ -107,6 +106,7 @@ int iot_nl_set_device_except(struct iot_nl *nl, const struct iot_device *dev,
 		return tx_put_failed(msg, err);
 	if (n) {
 		struct nlattr *list;
+		size_t i;
 
 		list = nla_nest_start(msg, NLA_F_NESTED |
 					   IOT_EGRESS_A_EXCEPT_LIST);

@@ -23,7 +23,7 @@ load lib
 
 # Made-up devices (more than 200), and one allowed in every policy.
 N_DEVICES=${N_DEVICES:-256}
-MARKER="02:00:00:00:ff:fe 198.18.250.250 2001:db8:1::ff:fe allow marker"
+MARKER="02:00:00:00:ff:fe 198.18.250.250 2001:db8:1::ff:fe allow - marker"
 TUNNEL_SRC=203.0.113.66
 # Round r counts at UDP port PORT0 + r.
 PORT0=7000
@@ -137,10 +137,12 @@ pktgen_stop() {
 CONFIGS=("allow named" "deny named" "allow none" "deny none")
 
 # devices SEED DIR: DIR/devices, N_DEVICES lines "MAC IPV4 IPV6 POLICY
-# [LABEL]" (POLICY deny, allow, audit or -: not in the file, the default
-# applies; a label on about half) and the marker; and DIR/policy0 to 3,
-# the policy file of each of CONFIGS, with the MACs in each of the
-# spellings iotctl reads.
+# EXC [LABEL]" (POLICY deny, allow, audit or -: not in the file, the
+# default applies; EXC 4, 6, 46 or -: the device's exceptions let its UDP
+# to the WAN host through over IPv4, IPv6; a label on about half) and the
+# marker; and DIR/policy0 to 3, the policy file of each of CONFIGS, with
+# the MACs in each of the spellings iotctl reads, and an exception for any
+# device to the NAS over IPv4.
 devices() {
 	awk -v seed="$1" -v n="$N_DEVICES" -v marker="$MARKER" -v dir="$2" \
 		-v configs="$(printf '%s;' "${CONFIGS[@]}")" 'BEGIN {
@@ -148,12 +150,16 @@ devices() {
 		split("deny allow audit -", policy, " ")
 		for (i = 0; i < n; i++) {
 			# unicast, locally administered; the index makes it unique
-			dev[i] = sprintf("%02x:%02x:%02x:%02x:%02x:%02x 198.18.%d.%d 2001:db8:1::1:%x %s%s",
+			p = policy[1 + int(rand() * 4)]
+			# exceptions of its own (a device in the file only):
+			# the WAN host over IPv4, over IPv6, or both
+			r = rand()
+			ex = p == "-" || r >= 0.4 ? "-" : r < 0.15 ? "4" : r < 0.3 ? "6" : "46"
+			dev[i] = sprintf("%02x:%02x:%02x:%02x:%02x:%02x 198.18.%d.%d 2001:db8:1::1:%x %s %s%s",
 				int(rand() * 64) * 4 + 2, int(rand() * 256),
 				int(rand() * 256), int(rand() * 256), int(i / 256),
 				i % 256, 1 + int(i / 250), 1 + i % 250, i,
-				policy[1 + int(rand() * 4)],
-				rand() < 0.5 ? " d" i : "")
+				p, ex, rand() < 0.5 ? " d" i : "")
 			print dev[i] > (dir "/devices")
 		}
 		dev[n] = marker
@@ -178,8 +184,15 @@ devices() {
 					gsub(":", "", m)
 					m = substr(m, 1, 4) "." substr(m, 5, 4) "." substr(m, 9)
 				}
-				print d[4], m (d[5] != "" ? " name " d[5] : "") > f
+				print d[4], m (d[6] != "" ? " name " d[6] : "") > f
+				if (d[5] ~ /4/)
+					print "except", m, "198.51.100.0/24 proto udp" > f
+				if (d[5] ~ /6/)
+					print "except", m, "2001:db8:2::/64 proto udp port 7000-7099" > f
 			}
+			# every device that would be dropped may reach the NAS
+			# over IPv4, where the NAS is WAN-bound
+			print "except any 203.0.113.128/25" > f
 			close(f)
 		}
 	}'
@@ -247,7 +260,7 @@ verdicts() {
 			line = substr(line, RSTART + RLENGTH)
 		}
 	}
-	FILENAME == ARGV[1] { n++; mac[n] = $1; a4[n] = $2; a6[n] = $3; pol[n] = $4; next }
+	FILENAME == ARGV[1] { n++; mac[n] = $1; a4[n] = $2; a6[n] = $3; pol[n] = $4; ex[n] = $5; next }
 	FILENAME == ARGV[2] { parse("wan", $0); next }
 	FILENAME == ARGV[3] { parse("nas", $0); next }
 	END {
@@ -259,9 +272,12 @@ verdicts() {
 				p = pol[d] == "-" ? def : pol[d]
 				for (h = 0; h < 2; h++) {
 					host = h ? "nas" : "wan"
-					# the NAS is WAN-bound only with no WAN name
-					out = host == "wan" || wan == "none" ? (p != "deny") : 1
 					for (v = 4; v <= 6; v += 2) {
+						# the NAS is WAN-bound only with no WAN
+						# name; what would be dropped passes if
+						# an exception lets it through
+						excepted = host == "nas" ? v == 4 : index(ex[d], v) > 0
+						out = host == "wan" || wan == "none" ? (p != "deny" || excepted) : 1
 						g = got[host, v == 4 ? a4[d] : a6[d], port] + 0
 						seen[enf, d, host, v, def, wan] = g
 						if (g != out && ++bad <= 20)

@@ -74,6 +74,11 @@ static int iot_except_add_slot(struct iot_table *t,
 			    &added, extack);
 	if (IS_ERR(new))
 		return PTR_ERR(new);
+	if (!added) {
+		/* Nothing new: the list stays, and no list is ever empty. */
+		kfree(new);
+		return 0;
+	}
 	iot_except_publish(t, slot, old, new, NULL);
 	t->nexc += added;
 	return 0;

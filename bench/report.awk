@@ -98,6 +98,18 @@ END {
 	print "¹ Against the LAN-to-LAN baseline. At N = 0 every row of iot\\_egress is the"
 	print "empty-table case: a WAN name is configured, the table is empty."
 	print ""
+	if (have("iot_egress/except16/" mid)) {
+		printf "Exceptions, N = %s: the sender denied with K exceptions, none of\n", commas(mid)
+		print "which matches its packets but, in the first column, the last. Only a"
+		print "packet that would be dropped walks them: the rows above do not."
+		print ""
+		print "| exceptions of the denied sender | let through by the last | dropped after all |"
+		print "|---:|---:|---:|"
+		printf "| 0 | – | %s |\n", cell("iot_egress/denied/" mid)
+		printf "| 16 | %s | %s |\n", cell("iot_egress/except16/" mid), cell("iot_egress/exdrop16/" mid)
+		printf "| 64 (the most) | %s | %s |\n", cell("iot_egress/except64/" mid), cell("iot_egress/exdrop64/" mid)
+		print ""
+	}
 	print "Reference points, same boot:"
 	print ""
 	print "| path | instructions per packet |"

@@ -10,6 +10,10 @@
  * entry lives, so it stops at once too, and its next packet meets the
  * forward hook, which drops it.
  *
+ * A connection an exception lets through (except.c) is kept: a denied
+ * device keeps its NTP, and removing an exception cuts only what no other
+ * one lets through.
+ *
  * A cut runs after the change that denied the device is published, and
  * holds no lock of ours: the netdevice notifier, which runs under RTNL,
  * never waits for a walk of the whole conntrack table. What it cuts is
@@ -26,10 +30,12 @@
 #include <net/netfilter/nf_conntrack.h>
 
 #include "cut.h"
+#include "except.h"
 #include "neigh.h"
 
 struct iot_cut {
 	struct net *net;
+	struct iot_cfg __rcu **live;
 	/* The WAN interfaces, copied: the walk may sleep. */
 	struct iot_wan_ifs wan;
 	const struct iot_addr_ent *v;
@@ -54,9 +60,14 @@ static bool iot_cut_wants(const u8 *ha, const void *arg)
 	       IOT_EGRESS_POLICY_DENY;
 }
 
+/* By address: one address has one device. */
 static int iot_addr_cmp(const void *a, const void *b)
 {
-	return memcmp(a, b, sizeof(struct iot_addr_ent));
+	const struct iot_addr_ent *x = a, *y = b;
+
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(&x->a, &y->a, sizeof(x->a));
 }
 
 static bool iot_dev_is_wan(const struct iot_cut *c,
@@ -93,10 +104,41 @@ static bool iot_routed_to_wan(const struct iot_cut *c, u8 family,
 	return wan;
 }
 
+/* Does a live exception of the device @mac, or one for any, let the
+ * connection of the tuple @t through?
+ */
+static bool iot_ct_excepted(const struct iot_cut *c, const u8 *mac,
+			    const struct nf_conntrack_tuple *t)
+{
+	const struct iot_cfg *cfg;
+	const struct iot_dev *dev;
+	struct iot_flow f = {
+		.family = t->src.l3num,
+		.proto = t->dst.protonum,
+	};
+	bool excepted;
+
+	if (f.family == AF_INET)
+		f.dst.ip = t->dst.u3.ip;
+	else
+		f.dst.in6 = t->dst.u3.in6;
+	if (f.proto == IPPROTO_TCP || f.proto == IPPROTO_UDP)
+		f.dport = ntohs(t->dst.u.all);
+
+	rcu_read_lock();
+	cfg = rcu_dereference(*c->live);
+	dev = iot_dev_lookup_rcu(cfg->table, iot_mac_key(mac));
+	excepted = (dev && iot_excs_match(rcu_dereference(dev->excs), &f)) ||
+		   iot_excs_match(rcu_dereference(cfg->table->any), &f);
+	rcu_read_unlock();
+	return excepted;
+}
+
 /* Called by conntrack for each entry of the netns: 1 destroys it. */
 static int iot_ct_match(struct nf_conn *ct, void *data)
 {
 	const struct nf_conntrack_tuple *t;
+	const struct iot_addr_ent *dev;
 	struct iot_cut *c = data;
 	struct iot_addr_ent key;
 
@@ -111,9 +153,12 @@ static int iot_ct_match(struct nf_conn *ct, void *data)
 		key.a.in6 = t->src.u3.in6;
 	else
 		return 0;
-	if (!bsearch(&key, c->v, c->n, sizeof(key), iot_addr_cmp))
+	dev = bsearch(&key, c->v, c->n, sizeof(key), iot_addr_cmp);
+	if (!dev)
 		return 0;
 	if (!iot_routed_to_wan(c, key.family, &t->dst.u3))
+		return 0;
+	if (iot_ct_excepted(c, dev->mac, t))
 		return 0;
 	c->cut++;
 	return 1;
@@ -129,7 +174,7 @@ unsigned int iot_cut(struct net *net, struct iot_cfg __rcu **live,
 {
 	typeof(nf_ct_iterate_cleanup_net) *iterate;
 	struct iot_cut_who who = { .mac = mac };
-	struct iot_cut c = { .net = net };
+	struct iot_cut c = { .net = net, .live = live };
 	struct iot_addr_ent *v;
 	unsigned int max;
 

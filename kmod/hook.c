@@ -8,6 +8,9 @@
  * device. Conntrack has no forward hook: a packet dropped here leaves an
  * unconfirmed entry that is never inserted.
  *
+ * A packet that would be dropped is let through if an exception of its
+ * device, or one for any device, matches it (except.h).
+ *
  * A netns with nothing to drop or count (an empty table, default allow)
  * has no hooks at all: forwarding there costs nothing extra.
  */
@@ -16,6 +19,7 @@
 #include <linux/netfilter_ipv6.h>
 #include <linux/percpu.h>
 
+#include "except.h"
 #include "hook.h"
 #include "net.h"
 #include "rec.h"
@@ -52,11 +56,17 @@ static unsigned int iot_hook(void *priv, struct sk_buff *skb,
 	if (!dev) {
 		if (likely(policy != IOT_EGRESS_POLICY_DENY))
 			return NF_ACCEPT;
+		if (iot_excepted(cfg->table, NULL, skb, state->pf))
+			return NF_ACCEPT;
 		iot_rec_packet(in->rec, mac, NULL, policy, skb, state->pf);
 		goto drop;
 	}
 
 	if (policy == IOT_EGRESS_POLICY_DENY) {
+		if (iot_excepted(cfg->table, dev, skb, state->pf)) {
+			iot_dev_count(dev, skb->len, false);
+			return NF_ACCEPT;
+		}
 		iot_dev_count(dev, skb->len, true);
 		iot_rec_packet(in->rec, mac, dev, policy, skb, state->pf);
 		goto drop;

@@ -37,6 +37,7 @@ static void iot_neigh_one(struct neighbour *n, void *cookie)
 	memset(e, 0, sizeof(*e));
 	e->family = n->tbl->family;
 	memcpy(&e->a, n->primary_key, n->tbl->key_len);
+	ether_addr_copy(e->mac, ha);
 }
 
 unsigned int iot_neigh_max(void)

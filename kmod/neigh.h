@@ -5,6 +5,7 @@
 #ifndef _IOT_NEIGH_H
 #define _IOT_NEIGH_H
 
+#include <linux/if_ether.h>
 #include <net/net_namespace.h>
 
 #include "flow.h"
@@ -15,6 +16,8 @@
 struct iot_addr_ent {
 	u8 family;
 	union iot_addr a;
+	/* The device's. */
+	u8 mac[ETH_ALEN];
 };
 
 /* Whether to take the addresses of the valid unicast MAC @ha. Called with

@@ -14,6 +14,7 @@
 #include "netlink.h"
 #include "nl_config.h"
 #include "nl_devices.h"
+#include "nl_except.h"
 #include "rec.h"
 #include "src.h"
 
@@ -21,13 +22,22 @@ static const struct nla_policy iot_mac_policy[IOT_EGRESS_A_MAC + 1] = {
 	[IOT_EGRESS_A_MAC]	= NLA_POLICY_ETH_ADDR,
 };
 
-static const struct nla_policy iot_set_device_policy[IOT_EGRESS_A_NAME + 1] = {
-	[IOT_EGRESS_A_MAC]	= NLA_POLICY_ETH_ADDR,
-	[IOT_EGRESS_A_POLICY]	= NLA_POLICY_RANGE(NLA_U8,
-						   IOT_EGRESS_POLICY_ALLOW,
-						   IOT_EGRESS_POLICY_AUDIT),
-	[IOT_EGRESS_A_NAME]	= { .type = NLA_NUL_STRING,
-				    .len = IOT_EGRESS_NAME_MAX },
+/* A device: of set-device, and of a load's device-list. */
+#define IOT_DEVICE_POLICY						\
+	[IOT_EGRESS_A_MAC]	= NLA_POLICY_ETH_ADDR,			\
+	[IOT_EGRESS_A_POLICY]	= NLA_POLICY_RANGE(NLA_U8,		\
+						   IOT_EGRESS_POLICY_ALLOW, \
+						   IOT_EGRESS_POLICY_AUDIT), \
+	[IOT_EGRESS_A_NAME]	= { .type = NLA_NUL_STRING,		\
+				    .len = IOT_EGRESS_NAME_MAX }
+
+static const struct nla_policy iot_device_policy[IOT_EGRESS_A_NAME + 1] = {
+	IOT_DEVICE_POLICY,
+};
+
+static const struct nla_policy iot_set_device_policy[IOT_EGRESS_A_EXCEPT_LIST + 1] = {
+	IOT_DEVICE_POLICY,
+	[IOT_EGRESS_A_EXCEPT_LIST] = NLA_POLICY_NESTED_ARRAY(iot_except_policy),
 };
 
 static const struct nla_policy iot_wan_policy[IOT_EGRESS_A_IFNAME + 1] = {
@@ -41,8 +51,9 @@ static const struct nla_policy iot_default_attrs[IOT_EGRESS_A_DEFAULT_POLICY + 1
 							 IOT_EGRESS_POLICY_DENY),
 };
 
-static const struct nla_policy iot_load_devices_attrs[IOT_EGRESS_A_DEVICE_LIST + 1] = {
-	[IOT_EGRESS_A_DEVICE_LIST] = NLA_POLICY_NESTED_ARRAY(iot_set_device_policy),
+static const struct nla_policy iot_load_devices_attrs[IOT_EGRESS_A_EXCEPT_LIST + 1] = {
+	[IOT_EGRESS_A_DEVICE_LIST] = NLA_POLICY_NESTED_ARRAY(iot_device_policy),
+	[IOT_EGRESS_A_EXCEPT_LIST] = NLA_POLICY_NESTED_ARRAY(iot_except_policy),
 };
 
 static const struct nla_policy iot_load_commit_attrs[IOT_EGRESS_A_WAN_LIST + 1] = {
@@ -94,7 +105,12 @@ static int iot_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 		 nla_put_u64_64bit(msg, IOT_EGRESS_A_EVENTS, events,
 				   IOT_EGRESS_A_PAD) ||
 		 nla_put_u64_64bit(msg, IOT_EGRESS_A_SUPPRESSED, suppressed,
-				   IOT_EGRESS_A_PAD);
+				   IOT_EGRESS_A_PAD) ||
+		 nla_put_u32(msg, IOT_EGRESS_A_EXCEPTIONS, in->table->nexc) ||
+		 nla_put_u32(msg, IOT_EGRESS_A_MAX_EXCEPTIONS,
+			     READ_ONCE(iot_max_exceptions)) ||
+		 nla_put_u32(msg, IOT_EGRESS_A_EXCEPTIONS_PER_DEVICE,
+			     iot_exc_list_max());
 	mutex_unlock(&in->lock);
 	return iot_reply_send(info, msg, hdr, 0, failed);
 }
@@ -185,6 +201,27 @@ static const struct genl_ops iot_genl_ops[] = {
 	{
 		.cmd	= IOT_EGRESS_CMD_GET_UNKNOWN,
 		.dumpit	= iot_nl_dump_unknown,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= IOT_EGRESS_CMD_ADD_EXCEPT,
+		.doit	= iot_nl_add_except,
+		.policy	= iot_except_policy,
+		.maxattr = ARRAY_SIZE(iot_except_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= IOT_EGRESS_CMD_DEL_EXCEPT,
+		.doit	= iot_nl_del_except,
+		.policy	= iot_except_policy,
+		.maxattr = ARRAY_SIZE(iot_except_policy) - 1,
+		.flags	= GENL_UNS_ADMIN_PERM,
+	},
+	{
+		.cmd	= IOT_EGRESS_CMD_GET_EXCEPT,
+		.dumpit	= iot_nl_dump_excepts,
+		.policy	= iot_except_filter_policy,
+		.maxattr = ARRAY_SIZE(iot_except_filter_policy) - 1,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 };

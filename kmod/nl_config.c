@@ -10,6 +10,7 @@
 #include "msg.h"
 #include "net.h"
 #include "nl_config.h"
+#include "nl_except.h"
 #include "txn.h"
 
 static int iot_add_wan(struct iot_net *in, const void *attr,
@@ -162,29 +163,44 @@ static int iot_load_devices(struct iot_net *in, const void *arg,
 			    struct netlink_ext_ack *extack)
 {
 	const struct genl_info *info = arg;
-	const struct nlattr *entry;
+	const struct nlattr *entry, *devices, *excepts;
 	struct iot_table *t;
 	int rem, err;
 
 	t = iot_load_staged(in, info->snd_portid, extack);
 	if (!t)
 		return -ENOENT;
-	nla_for_each_nested(entry, info->attrs[IOT_EGRESS_A_DEVICE_LIST], rem) {
-		err = iot_load_device(t, entry, extack);
-		if (err) {
-			/* Nothing half-staged survives a refusal. */
-			iot_load_drop(in);
-			return err;
+	/* The devices first: an exception names a device staged before it. */
+	devices = info->attrs[IOT_EGRESS_A_DEVICE_LIST];
+	excepts = info->attrs[IOT_EGRESS_A_EXCEPT_LIST];
+	if (devices) {
+		nla_for_each_nested(entry, devices, rem) {
+			err = iot_load_device(t, entry, extack);
+			if (err)
+				goto drop;
+		}
+	}
+	if (excepts) {
+		nla_for_each_nested(entry, excepts, rem) {
+			err = iot_nl_except_stage(t, entry, extack);
+			if (err)
+				goto drop;
 		}
 	}
 	return 0;
+
+drop:
+	/* Nothing half-staged survives a refusal. */
+	iot_load_drop(in);
+	return err;
 }
 
 int iot_nl_load_devices(struct sk_buff *skb, struct genl_info *info)
 {
 	struct iot_txn t = { .change = iot_load_devices, .arg = info };
 
-	if (IOT_REQUIRE(info, IOT_EGRESS_A_DEVICE_LIST, "device list missing"))
+	if (!info->attrs[IOT_EGRESS_A_EXCEPT_LIST] &&
+	    IOT_REQUIRE(info, IOT_EGRESS_A_DEVICE_LIST, "device list missing"))
 		return -EINVAL;
 	return iot_txn(iot_info_net(info), &t, info->extack);
 }

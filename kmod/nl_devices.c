@@ -6,10 +6,12 @@
  */
 #include <net/sock.h>
 
+#include "except.h"
 #include "msg.h"
 #include "neigh.h"
 #include "net.h"
 #include "nl_devices.h"
+#include "nl_except.h"
 #include "rec.h"
 #include "txn.h"
 
@@ -89,6 +91,9 @@ struct iot_set_device {
 	const u8 *mac;
 	u8 policy;
 	const char *label;
+	/* With an except-list: its keys, added in the same step. */
+	struct iot_exc_key *keys;
+	unsigned int nkeys;
 };
 
 static int iot_set_device(struct iot_net *in, const void *arg,
@@ -96,6 +101,9 @@ static int iot_set_device(struct iot_net *in, const void *arg,
 {
 	const struct iot_set_device *set = arg;
 
+	if (set->keys)
+		return iot_except_lock(in->table, set->mac, set->policy,
+				       set->keys, set->nkeys, extack);
 	return iot_dev_set(in->table, set->mac, set->policy, set->label,
 			   extack);
 }
@@ -108,6 +116,7 @@ int iot_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 		.drops = true, .policy = true,
 	};
 	struct nlattr *label = info->attrs[IOT_EGRESS_A_NAME];
+	struct nlattr *excs = info->attrs[IOT_EGRESS_A_EXCEPT_LIST];
 	struct sk_buff *msg;
 	void *hdr;
 	int err;
@@ -118,19 +127,32 @@ int iot_nl_set_device(struct sk_buff *skb, struct genl_info *info)
 	if (IOT_REQUIRE(info, IOT_EGRESS_A_POLICY, "policy missing"))
 		return -EINVAL;
 	set.policy = nla_get_u8(info->attrs[IOT_EGRESS_A_POLICY]);
+	if (label && excs) {
+		NL_SET_ERR_MSG_ATTR(info->extack, label,
+				    "a name and an exception list: not in one request");
+		return -EINVAL;
+	}
 	if (label) {
 		err = iot_check_label(label, info->extack);
 		if (err)
 			return err;
 		set.label = nla_data(label);
 	}
+	if (excs) {
+		set.keys = iot_nl_except_keys(excs, &set.nkeys, info->extack);
+		if (IS_ERR(set.keys))
+			return PTR_ERR(set.keys);
+	}
 	msg = iot_reply_new(info, NLMSG_DEFAULT_SIZE, IOT_EGRESS_CMD_SET_DEVICE,
 			    &hdr);
-	if (!msg)
+	if (!msg) {
+		kfree(set.keys);
 		return -ENOMEM;
+	}
 	t.cut = set.policy == IOT_EGRESS_POLICY_DENY;
 	t.cut_mac = set.mac;
 	err = iot_txn(iot_info_net(info), &t, info->extack);
+	kfree(set.keys);
 	return iot_reply_send(info, msg, hdr, err,
 			      nla_put(msg, IOT_EGRESS_A_MAC, ETH_ALEN, set.mac) ||
 			      nla_put_u8(msg, IOT_EGRESS_A_POLICY, set.policy) ||
@@ -184,7 +206,9 @@ static int iot_fill_dev(struct sk_buff *skb, void *hdr, struct iot_table *t,
 	if (nla_put(skb, IOT_EGRESS_A_MAC, ETH_ALEN, dev->mac) ||
 	    nla_put_u8(skb, IOT_EGRESS_A_POLICY, dev->policy) ||
 	    (label && nla_put_string(skb, IOT_EGRESS_A_NAME, label)) ||
-	    iot_put_stats(skb, &st)) {
+	    iot_put_stats(skb, &st) ||
+	    iot_nl_put_excs(skb, rcu_dereference_protected(dev->excs,
+							   lockdep_is_held(t->lock)))) {
 		genlmsg_cancel(skb, hdr);
 		return -EMSGSIZE;
 	}
@@ -200,7 +224,7 @@ static int iot_fill_details(struct sk_buff *msg, struct iot_net *in,
 	struct iot_dest_info *dests;
 	struct iot_addr_ent *addrs;
 	struct nlattr *list, *entry;
-	u64 suppressed;
+	struct iot_rec_tally tally;
 	int err = -EMSGSIZE;
 
 	dests = kvmalloc_array(max ?: 1, sizeof(*dests), GFP_KERNEL);
@@ -209,8 +233,10 @@ static int iot_fill_details(struct sk_buff *msg, struct iot_net *in,
 		err = -ENOMEM;
 		goto out;
 	}
-	n = iot_rec_dests(in->rec, mac, false, dests, max, &suppressed);
-	if (nla_put_u64_64bit(msg, IOT_EGRESS_A_SUPPRESSED, suppressed,
+	n = iot_rec_dests(in->rec, mac, false, dests, max, &tally);
+	if (nla_put_u64_64bit(msg, IOT_EGRESS_A_SUPPRESSED, tally.suppressed,
+			      IOT_EGRESS_A_PAD) ||
+	    nla_put_u64_64bit(msg, IOT_EGRESS_A_EVICTED, tally.evicted,
 			      IOT_EGRESS_A_PAD) ||
 	    iot_put_dests(msg, dests, n))
 		goto out;
@@ -249,8 +275,8 @@ int iot_nl_get_device(struct sk_buff *skb, struct genl_info *info)
 	if (err)
 		return err;
 	msg = genlmsg_new(NLMSG_DEFAULT_SIZE + IOT_ADDRS_MAX * 32 +
-			  READ_ONCE(iot_dests_per_device) * IOT_DEST_SIZE,
-			  GFP_KERNEL);
+			  READ_ONCE(iot_dests_per_device) * IOT_DEST_SIZE +
+			  IOT_EXC_LIST_MAX * IOT_EXC_NEST_SIZE, GFP_KERNEL);
 	if (!msg) {
 		GENL_SET_ERR_MSG(info, "out of memory");
 		return -ENOMEM;
@@ -321,9 +347,9 @@ int iot_nl_dump_unknown(struct sk_buff *skb, struct netlink_callback *cb)
 	unsigned int max = READ_ONCE(iot_dests_per_device), n;
 	struct iot_dest_info *dests;
 	struct iot_stats st;
+	struct iot_rec_tally tally;
 	time64_t first;
 	u8 mac[ETH_ALEN];
-	u64 suppressed;
 	void *hdr;
 	u32 gen;
 
@@ -333,7 +359,7 @@ int iot_nl_dump_unknown(struct sk_buff *skb, struct netlink_callback *cb)
 	while (!iot_rec_unknown_nth(in->rec, cb->args[0], mac, &st, &first,
 				    &gen)) {
 		cb->seq = gen ?: 1;
-		n = iot_rec_dests(in->rec, mac, true, dests, max, &suppressed);
+		n = iot_rec_dests(in->rec, mac, true, dests, max, &tally);
 		hdr = iot_msg_dump_put(skb, cb, IOT_EGRESS_CMD_GET_UNKNOWN);
 		if (!hdr)
 			break;
@@ -344,8 +370,8 @@ int iot_nl_dump_unknown(struct sk_buff *skb, struct netlink_callback *cb)
 				      st.deny_bytes, IOT_EGRESS_A_PAD) ||
 		    iot_put_time(skb, IOT_EGRESS_A_FIRST_SEEN, first) ||
 		    iot_put_time(skb, IOT_EGRESS_A_LAST_DENIED, st.last_deny) ||
-		    nla_put_u64_64bit(skb, IOT_EGRESS_A_SUPPRESSED, suppressed,
-				      IOT_EGRESS_A_PAD) ||
+		    nla_put_u64_64bit(skb, IOT_EGRESS_A_SUPPRESSED,
+				      tally.suppressed, IOT_EGRESS_A_PAD) ||
 		    iot_put_dests(skb, dests, n)) {
 			genlmsg_cancel(skb, hdr);
 			break;

@@ -146,6 +146,7 @@ static struct iot_dest *iot_dest_room(struct iot_rec *r, struct iot_src *s,
 		d = list_first_entry(&r->dlru, struct iot_dest, lru);
 	if (!d)
 		return kmem_cache_alloc(iot_dest_cache, GFP_ATOMIC);
+	d->owner->evicted++;
 	/* s keeps a destination when its own oldest goes. */
 	if (d->owner == s)
 		s->ndests++;
@@ -295,17 +296,19 @@ static unsigned int iot_rec_repeats(void *arg, struct iot_event *ev,
  * and returns how many; @unknown: only if it was seen as an unknown device.
  */
 int iot_rec_dests(struct iot_rec *r, const u8 *mac, bool unknown,
-		  struct iot_dest_info *v, unsigned int max, u64 *suppressed)
+		  struct iot_dest_info *v, unsigned int max,
+		  struct iot_rec_tally *tally)
 {
 	struct iot_dest *d;
 	struct iot_src *s;
 	unsigned int n = 0;
 
-	*suppressed = 0;
+	memset(tally, 0, sizeof(*tally));
 	spin_lock_bh(&r->lock);
 	s = iot_src_find(&r->srcs, iot_mac_key(mac));
 	if (s && (!unknown || s->unknown)) {
-		*suppressed = s->suppressed;
+		tally->suppressed = s->suppressed;
+		tally->evicted = s->evicted;
 		list_for_each_entry(d, &s->dests, sib) {
 			if (n == max)
 				break;

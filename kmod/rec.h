@@ -35,8 +35,17 @@ void iot_rec_free(struct iot_rec *r);
 void iot_rec_packet(struct iot_rec *r, const u8 *mac,
 		    const struct iot_dev *dev, u8 verdict,
 		    struct sk_buff *skb, u8 pf);
+/* What the recorder held back of a device. */
+struct iot_rec_tally {
+	/* Monitor events the rate limits suppressed. */
+	u64 suppressed;
+	/* Destinations forgotten to make room. */
+	u64 evicted;
+};
+
 int iot_rec_dests(struct iot_rec *r, const u8 *mac, bool unknown,
-		  struct iot_dest_info *v, unsigned int max, u64 *suppressed);
+		  struct iot_dest_info *v, unsigned int max,
+		  struct iot_rec_tally *tally);
 int iot_rec_unknown_nth(struct iot_rec *r, unsigned int nth, u8 *mac,
 			struct iot_stats *sum, time64_t *first, u32 *gen);
 void iot_rec_counts(struct iot_rec *r, unsigned int *ndests,

@@ -33,6 +33,10 @@ struct iot_src {
 	time64_t last;
 	/* Its monitor events suppressed, and its share of the limit. */
 	u64 suppressed;
+	/* Its destinations forgotten to make room for newer ones (while it
+	 * keeps at least one: a record left empty goes, and its count too).
+	 */
+	u64 evicted;
 	struct iot_evlimit limit;
 };
 

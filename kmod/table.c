@@ -49,6 +49,7 @@ void iot_dev_cache_destroy(void)
 
 static void iot_dev_free(struct iot_dev *dev)
 {
+	iot_excs_free(rcu_access_pointer(dev->excs));
 	free_percpu(dev->stats);
 	kfree(rcu_access_pointer(dev->label));
 	kmem_cache_free(iot_dev_cache, dev);
@@ -132,9 +133,14 @@ void iot_table_take_stats(struct iot_table *t, struct iot_table *old)
 	for (rb = rb_first(&t->sorted); rb; rb = rb_next(rb)) {
 		dev = rb_entry(rb, struct iot_dev, sorted);
 		prev = iot_dev_find(old, dev->mac);
-		if (prev)
-			dev->stats = xchg(&prev->stats, NULL);
+		if (!prev)
+			continue;
+		dev->stats = xchg(&prev->stats, NULL);
+		iot_excs_take_stats(rcu_access_pointer(dev->excs),
+				    rcu_access_pointer(prev->excs));
 	}
+	iot_excs_take_stats(rcu_access_pointer(t->any),
+			    rcu_access_pointer(old->any));
 }
 
 static struct iot_buckets *iot_buckets_alloc(unsigned int bits, u8 idx)
@@ -188,6 +194,7 @@ void iot_table_free(struct iot_table *t)
 
 	rbtree_postorder_for_each_entry_safe(dev, tmp, &t->sorted, sorted)
 		iot_dev_free(dev);
+	iot_excs_free(rcu_access_pointer(t->any));
 	kvfree(rcu_access_pointer(t->buckets));
 	kfree(t);
 }
@@ -376,6 +383,7 @@ int iot_dev_del(struct iot_table *t, const u8 *mac,
 		return -ENOENT;
 	}
 	rb_erase(&dev->sorted, &t->sorted);
+	t->nexc -= iot_excs_count(rcu_access_pointer(dev->excs));
 	t->ndevices--;
 	t->ndeny -= dev->policy == IOT_EGRESS_POLICY_DENY;
 	iot_dev_unlink(t, dev);
@@ -397,6 +405,7 @@ void iot_dev_flush(struct iot_table *t)
 	t->sorted = RB_ROOT;
 	t->ndevices = 0;
 	t->ndeny = 0;
+	t->nexc = iot_excs_count(rcu_access_pointer(t->any));
 	if (iot_buckets_bits(iot_buckets(t)) > IOT_MIN_BITS)
 		iot_table_resize(t, IOT_MIN_BITS);
 }

@@ -12,6 +12,7 @@
 #include <linux/u64_stats_sync.h>
 #include <net/netlink.h>
 
+#include "exc.h"
 #include "uapi/iot_egress.h"
 
 extern unsigned int iot_max_devices;
@@ -52,6 +53,8 @@ struct iot_dev {
 	u8 mac[ETH_ALEN];
 	u8 policy;
 	struct iot_label __rcu *label;
+	/* Its exceptions; NULL for none. */
+	struct iot_excs __rcu *excs;
 	/* Made by the first packet counted (iot_dev_stats_get()). */
 	struct iot_pcpu_stats __percpu *stats;
 	struct rb_node sorted;
@@ -79,6 +82,11 @@ struct iot_table {
 	unsigned int ndevices;
 	/* How many of them are denied. */
 	unsigned int ndeny;
+	/* The exceptions for any device (NULL for none), and how many
+	 * exceptions the table holds in all, the devices' included.
+	 */
+	struct iot_excs __rcu *any;
+	unsigned int nexc;
 	/* Readers may see it: resizes must wait for them. */
 	bool published;
 	/* Held by every writer: the netns's lock. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "exception.h"
 #include "format.h"
 #include "iotctl.h"
 #include "json.h"
@@ -184,4 +185,28 @@ int json_done(struct json *j)
 	if (json_end(j) < 0)
 		return runtime_error("internal error: malformed JSON output");
 	return 0;
+}
+
+void json_except(struct json *j, const struct iot_except *e)
+{
+	char owner[MAC_STR_SIZE], prefix[PREFIX_SIZE];
+
+	if (e->any)
+		snprintf(owner, sizeof(owner), "any");
+	else
+		mac_format(e->mac, owner);
+	json_member_string(j, "device", owner);
+	json_member_string(j, "family", family_name(e->addr.family));
+	json_member_string(j, "prefix", except_prefix(prefix, e));
+	json_member_string(j, "proto", except_proto_name(e));
+	json_member_maybe(j, "port_min", e->port_min != 0, e->port_min);
+	json_member_maybe(j, "port_max", e->port_min != 0, e->port_max);
+}
+
+void json_except_counters(struct json *j, const struct iot_except *e)
+{
+	json_member_uint(j, "matched_packets", e->matched_packets);
+	json_member_uint(j, "matched_bytes", e->matched_bytes);
+	json_member_maybe(j, "last_matched", e->has_last_matched,
+			  e->last_matched);
 }

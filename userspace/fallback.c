@@ -11,12 +11,21 @@
  * rules that read it and so falls through to accept, as the module lets
  * a packet without a MAC header through.
  *
+ * An exception lets a packet that would be dropped through: the chain
+ * accepts what one matches before the rules that drop. Those of a device
+ * are written only if it is denied (an allowed or audited device's
+ * packets are accepted anyway); those of any for every source, since a
+ * packet they accept that would not be dropped is accepted all the same.
+ *
  * "nft -f" applies a file as one transaction: the table is created if it
  * is missing, deleted, and made anew, or, if anything in the file is
  * refused, the table that was there stays as it was.
  */
 #include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
+#include "exception.h"
 #include "fallback.h"
 #include "mac.h"
 
@@ -138,6 +147,66 @@ static void write_wan(FILE *out, const struct policy *p)
 	fputs(" }\n", out);
 }
 
+/* One exception as a rule: "[ether saddr M] ip daddr P [proto] accept". */
+static void write_except(FILE *out, const struct iot_except *e)
+{
+	char prefix[PREFIX_SIZE];
+	const char *l4 = NULL;
+
+	fputs("\t\t", out);
+	if (!e->any) {
+		char mac[MAC_STR_SIZE];
+
+		mac_format(e->mac, mac);
+		fprintf(out, "ether saddr %s ", mac);
+	}
+	fprintf(out, "%s daddr %s ", e->addr.family == AF_INET ? "ip" : "ip6",
+		except_prefix(prefix, e));
+	switch (e->proto) {
+	case IPPROTO_TCP:
+		l4 = "tcp";
+		break;
+	case IPPROTO_UDP:
+		l4 = "udp";
+		break;
+	case IPPROTO_ICMP:
+		l4 = "icmp";
+		break;
+	case IPPROTO_ICMPV6:
+		l4 = "ipv6-icmp";
+		break;
+	}
+	if (e->port_min == e->port_max && e->port_min)
+		fprintf(out, "%s dport %u ", l4, e->port_min);
+	else if (e->port_min)
+		fprintf(out, "%s dport %u-%u ", l4, e->port_min, e->port_max);
+	else if (l4)
+		fprintf(out, "meta l4proto %s ", l4);
+	fputs("accept\n", out);
+}
+
+/* The exceptions that matter: those of any, and of denied devices. */
+static void write_excepts(FILE *out, const struct policy *p)
+{
+	bool any = false;
+	size_t i;
+
+	for (i = 0; i < p->nexc; i++) {
+		const struct iot_except *e = &p->exc[i];
+
+		if (!e->any) {
+			const struct iot_device *d = policy_find_device(p, e->mac);
+			if (!d || d->policy != IOT_EGRESS_POLICY_DENY)
+				continue;
+		}
+		if (!any)
+			fputs("\t\t# exceptions: what would be dropped, let through\n",
+			      out);
+		any = true;
+		write_except(out, e);
+	}
+}
+
 int fallback_write(FILE *out, const struct policy *p, const char *reason,
 		   const char *version)
 {
@@ -182,6 +251,7 @@ int fallback_write(FILE *out, const struct policy *p, const char *reason,
 	else
 		fputs("\t\t# no WAN name: every forwarded packet counts as WAN-bound\n",
 		      out);
+	write_excepts(out, p);
 	fprintf(out, "\t\tether saddr @%s counter name %s drop\n",
 		FALLBACK_SET_DENY, FALLBACK_COUNTER);
 	if (deny)

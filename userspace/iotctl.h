@@ -34,6 +34,9 @@ int load_main(int argc, char *argv[], const struct options *opt);
 int save_main(int argc, char *argv[], const struct options *opt);
 int monitor_main(int argc, char *argv[], const struct options *opt);
 
+int except_main(int argc, char *argv[], const struct options *opt);
+int lock_main(int argc, char *argv[], const struct options *opt);
+
 int apply_main(int argc, char *argv[], const struct options *opt);
 int fallback_main(int argc, char *argv[], const struct options *opt);
 
@@ -61,5 +64,20 @@ int file_arg(int argc, char *argv[], char **file);
 int mac_arg(const char *arg, uint8_t mac[ETH_ALEN]);
 struct json;
 int json_done(struct json *j);
+/*
+ * An exception's members, in an object already open: "device" (a MAC or
+ * "any"), "family", "prefix", "proto" and "port_min", "port_max" (null:
+ * any), and with counters the "matched_packets", "matched_bytes",
+ * "last_matched" the kernel counted.
+ */
+void json_except(struct json *j, const struct iot_except *e);
+void json_except_counters(struct json *j, const struct iot_except *e);
+
+/* except.c: what show and lock share with except. */
+/* An aligned table of l under a header, with a DEVICE column if owner. */
+int print_except_table(const struct iot_except_list *l, const char *indent,
+		       bool owner);
+/* l as a JSON array of exceptions with their counters. */
+void json_except_list(struct json *j, const struct iot_except_list *l);
 
 #endif

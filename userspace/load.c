@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "exception.h"
 #include "format.h"
 #include "iotctl.h"
 #include "json.h"
@@ -114,7 +115,7 @@ static int send_policy(struct iot_nl *nl, const struct policy *p,
 {
 	struct iot_nl_error err, abort_err;
 	size_t failed = p->ndev;
-	char what[128];
+	char what[128], text[EXCEPT_TEXT_SIZE];
 
 	if (iot_nl_load_begin(nl, &err) < 0)
 		return nl_failed(&err, "%s", file);
@@ -125,6 +126,16 @@ static int send_policy(struct iot_nl *nl, const struct policy *p,
 			device_line(&p->dev[failed], what, sizeof(what));
 			return nl_failed(&err, "%s:%zu: %s", file,
 					 p->dev_line[failed], what);
+		}
+		return nl_failed(&err, "%s", file);
+	}
+	failed = p->nexc;
+	if (iot_nl_load_excepts(nl, p->exc, p->nexc, &failed, &err) < 0) {
+		iot_nl_load_abort(nl, &abort_err);
+		if (failed < p->nexc && p->exc_line) {
+			except_format(text, &p->exc[failed]);
+			return nl_failed(&err, "%s:%zu: except %s", file,
+					 p->exc_line[failed], text);
 		}
 		return nl_failed(&err, "%s", file);
 	}
@@ -147,6 +158,9 @@ int load_policy(struct iot_nl *nl, const struct policy *p, const char *file,
 	if (p->ndev > st.max_devices)
 		return runtime_error("%s: %zu devices, more than the table holds (max_devices %" PRIu32 ")",
 				     file, p->ndev, st.max_devices);
+	if (st.has_exceptions && p->nexc > st.max_exceptions)
+		return runtime_error("%s: %zu exceptions, more than the module holds (max_exceptions %" PRIu32 ")",
+				     file, p->nexc, st.max_exceptions);
 	return send_policy(nl, p, file, res);
 }
 
@@ -208,13 +222,14 @@ out:
 }
 
 /*
- * Reads the live policy. Three requests cannot be one snapshot, so the
+ * Reads the live policy. Four requests cannot be one snapshot, so the
  * generation is read before and after: if it moved, read everything again.
  */
 static int read_live(struct iot_nl *nl, struct policy *p,
 		     struct iot_nl_error *err)
 {
 	struct iot_device_list devices = { 0 };
+	struct iot_except_list excepts = { 0 };
 	struct iot_wan_list wans = { 0 };
 	struct iot_status before, after;
 	int tries, ret = -1;
@@ -224,6 +239,8 @@ static int read_live(struct iot_nl *nl, struct policy *p,
 		if (iot_nl_get_status(nl, &before, err) < 0 ||
 		    iot_nl_dump_wan(nl, &wans, err) < 0 ||
 		    iot_nl_dump_devices(nl, &devices, err) < 0 ||
+		    (before.has_exceptions &&
+		     iot_nl_dump_excepts(nl, false, NULL, &excepts, err) < 0) ||
 		    iot_nl_get_status(nl, &after, err) < 0)
 			goto out;
 		if (before.generation == after.generation)
@@ -244,9 +261,11 @@ static int read_live(struct iot_nl *nl, struct policy *p,
 		snprintf(p->wan[i], sizeof(p->wan[i]), "%s", wans.v[i].ifname);
 	p->nwan = wans.n;
 	policy_take_devices(p, &devices);
+	policy_take_excepts(p, &excepts);
 	ret = 0;
 out:
 	iot_device_list_free(&devices);
+	iot_except_list_free(&excepts);
 	iot_wan_list_free(&wans);
 	return ret;
 }
@@ -277,7 +296,10 @@ static int check_writable(const struct policy *p)
 	return 0;
 }
 
-/* {"default", "wan": [...], "devices": [{"mac", "policy", "name"}]} */
+/*
+ * {"default", "wan": [...], "devices": [{"mac", "policy", "name"}],
+ *  "exceptions": [{"device", "prefix", "proto", "port_min", "port_max"}]}
+ */
 static int write_json(const struct policy *p)
 {
 	char mac[MAC_STR_SIZE];
@@ -305,6 +327,14 @@ static int write_json(const struct policy *p)
 		json_object_end(&j);
 	}
 	json_array_end(&j);
+	json_key(&j, "exceptions");
+	json_array_begin(&j);
+	for (i = 0; i < p->nexc; i++) {
+		json_object_begin(&j);
+		json_except(&j, &p->exc[i]);
+		json_object_end(&j);
+	}
+	json_array_end(&j);
 	json_object_end(&j);
 	return json_done(&j);
 }
@@ -327,7 +357,10 @@ int save_main(int argc, char *argv[], const struct options *opt)
 		ret = nl_failed(&err, "save");
 		goto out;
 	}
-	policy_sort(&p);
+	if (policy_sort(&p) < 0) {
+		ret = runtime_error("save: %s", strerror(ENOMEM));
+		goto out;
+	}
 	if (opt->json) {
 		/* JSON holds any name: nothing to check. */
 		ret = write_json(&p);

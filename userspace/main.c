@@ -56,7 +56,29 @@ static const struct command {
 	  "kept off the WAN, and their destinations.\n" },
 	{ "flush", flush_main, "iotctl flush",
 	  "remove every device from the table",
-	  "Removes every device. The WAN names and the default policy stay.\n" },
+	  "Removes every device and its exceptions. The WAN names, the default\n"
+	  "policy and the exceptions for any stay.\n" },
+	{ "except", except_main,
+	  "iotctl except [add|del <MAC|any> <PREFIX> [proto tcp|udp|icmp] [port <N>[-<M>]] | show [<MAC|any>]]",
+	  "let a device that would be dropped reach some destinations",
+	  "add lets the WAN-bound packets of a device in the table that would\n"
+	  "be dropped through when they go to PREFIX (an IPv4 or IPv6 address\n"
+	  "with an optional /length, 0.0.0.0/0 and ::/0 for all), with the\n"
+	  "protocol and destination port (or range) given, if given; with any,\n"
+	  "those of every device that would be dropped. icmp is ICMPv6 for an\n"
+	  "IPv6 prefix; a port needs tcp or udp. del removes one, named as add\n"
+	  "names it, and prints how many connections it alone let through were\n"
+	  "cut. show (also except alone) lists them, any first then by MAC,\n"
+	  "with the packets and bytes each let through and when it last did.\n" },
+	{ "lock", lock_main, "iotctl lock <MAC> [min-count <N>] [dry-run]",
+	  "deny a device, but for the destinations it was recorded using",
+	  "Denies the device, with an exception for each WAN destination it was\n"
+	  "recorded trying (audit it first) at least N times (min-count,\n"
+	  "default 1): its exact address, with its protocol and, for tcp and\n"
+	  "udp, its port, in one step. Destinations of other protocols are\n"
+	  "skipped. It prints how many were kept and skipped, how many the\n"
+	  "recorder forgot to make room (evicted), and the connections cut.\n"
+	  "dry-run prints the policy lines instead, and changes nothing.\n" },
 	{ "wan", wan_main, "iotctl wan [add <IFNAME> | del <IFNAME> | show]",
 	  "add, remove or list WAN interface names",
 	  "Packets are only checked when they leave through an interface with\n"

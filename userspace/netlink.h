@@ -66,6 +66,31 @@ struct iot_dest_list {
 	size_t n, cap;
 };
 
+/*
+ * An exception: a WAN-bound packet that would be dropped goes through
+ * when its destination is in the prefix, and its protocol and port are
+ * those given. For one device in the table, or for any device whose
+ * packets would be dropped.
+ */
+struct iot_except {
+	bool any;			/* else for the device mac */
+	uint8_t mac[ETH_ALEN];
+	struct iot_addr addr;		/* no bit set beyond prefix_len */
+	uint8_t prefix_len;
+	uint8_t proto;			/* IPPROTO_*; 0: any protocol */
+	uint16_t port_min, port_max;	/* 0: any port (TCP, UDP only) */
+	/* From the kernel; unused in requests. */
+	uint64_t matched_packets;
+	uint64_t matched_bytes;
+	bool has_last_matched;
+	uint64_t last_matched;
+};
+
+struct iot_except_list {
+	struct iot_except *v;
+	size_t n, cap;
+};
+
 /* One device in the table, with what only a single-device query gives. */
 struct iot_device_info {
 	struct iot_device dev;
@@ -73,6 +98,9 @@ struct iot_device_info {
 	uint64_t suppressed;		/* monitor events of it suppressed */
 	struct iot_addr_list addrs;	/* its addresses (neighbour tables) */
 	struct iot_dest_list dests;	/* newest first */
+	struct iot_except_list excepts;	/* its exceptions, mac set */
+	bool has_evicted;		/* absent from older modules */
+	uint64_t evicted;		/* destinations the recorder forgot */
 };
 
 /* A device not in the table, denied by the default policy. */
@@ -140,6 +168,11 @@ struct iot_status {
 	uint32_t max_unknown;
 	uint64_t events;
 	uint64_t suppressed;
+	/* Exceptions: absent from older modules. */
+	bool has_exceptions;
+	uint32_t exceptions;
+	uint32_t max_exceptions;
+	uint32_t exceptions_per_device;
 };
 
 enum iot_nl_failure {
@@ -176,6 +209,13 @@ int iot_nl_set_default(struct iot_nl *nl, uint8_t policy, uint32_t *cut,
 
 int iot_nl_set_device(struct iot_nl *nl, const struct iot_device *dev,
 		      uint32_t *cut, struct iot_nl_error *err);
+/*
+ * The same, and the device's exceptions v[0..n) (their owner is not
+ * read) added in the same step: lock. Exceptions it has already are fine.
+ */
+int iot_nl_set_device_except(struct iot_nl *nl, const struct iot_device *dev,
+			     const struct iot_except *v, size_t n,
+			     uint32_t *cut, struct iot_nl_error *err);
 int iot_nl_del_device(struct iot_nl *nl, const uint8_t mac[ETH_ALEN],
 		      struct iot_nl_error *err);
 /* The device with its counters only. */
@@ -219,10 +259,27 @@ struct iot_commit {
 int iot_nl_load_begin(struct iot_nl *nl, struct iot_nl_error *err);
 int iot_nl_load_devices(struct iot_nl *nl, const struct iot_device *v,
 			size_t n, size_t *failed, struct iot_nl_error *err);
+/* Then the exceptions, after every device they name. */
+int iot_nl_load_excepts(struct iot_nl *nl, const struct iot_except *v,
+			size_t n, size_t *failed, struct iot_nl_error *err);
 int iot_nl_load_commit(struct iot_nl *nl, uint8_t default_policy,
 		       const char (*wan)[IFNAMSIZ], size_t nwan,
 		       struct iot_commit *res, struct iot_nl_error *err);
 int iot_nl_load_abort(struct iot_nl *nl, struct iot_nl_error *err);
+
+/* Exceptions, named by their owner and key; counters are not sent. */
+int iot_nl_add_except(struct iot_nl *nl, const struct iot_except *e,
+		      struct iot_nl_error *err);
+/* *cut: the connections only this exception let through, now cut. */
+int iot_nl_del_except(struct iot_nl *nl, const struct iot_except *e,
+		      uint32_t *cut, struct iot_nl_error *err);
+/*
+ * Fills list (emptied first) with the exceptions, in kernel order (any
+ * first, then by MAC); only those of any if any, else of mac if not NULL.
+ */
+int iot_nl_dump_excepts(struct iot_nl *nl, bool any, const uint8_t *mac,
+			struct iot_except_list *list,
+			struct iot_nl_error *err);
 
 /*
  * The monitor: a socket of its own, subscribed to IOT_EGRESS_MCGRP_MONITOR.
@@ -251,5 +308,6 @@ void iot_device_list_free(struct iot_device_list *list);
 void iot_wan_list_free(struct iot_wan_list *list);
 void iot_device_info_free(struct iot_device_info *info);
 void iot_unknown_list_free(struct iot_unknown_list *list);
+void iot_except_list_free(struct iot_except_list *list);
 
 #endif

@@ -45,6 +45,22 @@ struct nla_policy reply_policy[IOT_EGRESS_A_MAX + 1] = {
 	[IOT_EGRESS_A_UNKNOWN]		= P_U32,	/* a count, in status */
 	[IOT_EGRESS_A_MAX_UNKNOWN]	= P_U32,
 	[IOT_EGRESS_A_EVENTS]		= P_U64,
+	/* Exceptions: get-except's replies are flat, get-device's a list. */
+	[IOT_EGRESS_A_ANY]		= P_FLAG,
+	[IOT_EGRESS_A_FAMILY]		= P_U8,
+	[IOT_EGRESS_A_ADDR]		= P_IP,
+	[IOT_EGRESS_A_PREFIX_LEN]	= P_U8,
+	[IOT_EGRESS_A_PROTO]		= P_U8,
+	[IOT_EGRESS_A_PORT_MIN]		= P_U16,
+	[IOT_EGRESS_A_PORT_MAX]		= P_U16,
+	[IOT_EGRESS_A_MATCHED_PACKETS]	= P_U64,
+	[IOT_EGRESS_A_MATCHED_BYTES]	= P_U64,
+	[IOT_EGRESS_A_LAST_MATCHED]	= P_U64,
+	[IOT_EGRESS_A_EXCEPT_LIST]	= P_NEST,
+	[IOT_EGRESS_A_EXCEPTIONS]	= P_U32,
+	[IOT_EGRESS_A_MAX_EXCEPTIONS]	= P_U32,
+	[IOT_EGRESS_A_EXCEPTIONS_PER_DEVICE] = P_U32,
+	[IOT_EGRESS_A_EVICTED]		= P_U64,
 };
 
 /* An entry of IOT_EGRESS_A_DEST_LIST or IOT_EGRESS_A_ADDR_LIST. */
@@ -58,6 +74,14 @@ static struct nla_policy entry_policy[IOT_EGRESS_A_MAX + 1] = {
 	[IOT_EGRESS_A_COUNT]		= P_U64,
 	[IOT_EGRESS_A_FIRST_SEEN]	= P_U64,
 	[IOT_EGRESS_A_LAST_SEEN]	= P_U64,
+	[IOT_EGRESS_A_MAC]		= P_MAC,
+	[IOT_EGRESS_A_ANY]		= P_FLAG,
+	[IOT_EGRESS_A_PREFIX_LEN]	= P_U8,
+	[IOT_EGRESS_A_PORT_MIN]		= P_U16,
+	[IOT_EGRESS_A_PORT_MAX]		= P_U16,
+	[IOT_EGRESS_A_MATCHED_PACKETS]	= P_U64,
+	[IOT_EGRESS_A_MATCHED_BYTES]	= P_U64,
+	[IOT_EGRESS_A_LAST_MATCHED]	= P_U64,
 };
 
 uint64_t dec_u64(struct nlattr *attr)
@@ -259,5 +283,111 @@ int append_addr(struct nlattr **etb, void *arg,
 		     "a device address", &v[list->n], err) < 0)
 		return -1;
 	list->n++;
+	return 0;
+}
+
+/*
+ * An exception: its key, its counters, and its owner (mac or any) unless
+ * it is an entry of a device's list, whose owner is that device.
+ */
+int dec_except(struct nlattr **tb, bool owned, struct iot_except *e,
+	       struct iot_nl_error *err)
+{
+	unsigned int max;
+
+	memset(e, 0, sizeof(*e));
+	if (dec_addr(tb[IOT_EGRESS_A_FAMILY], tb[IOT_EGRESS_A_ADDR],
+		     "an exception", &e->addr, err) < 0)
+		return -1;
+	max = e->addr.family == AF_INET ? 32 : 128;
+	if (!tb[IOT_EGRESS_A_PREFIX_LEN] ||
+	    nla_get_u8(tb[IOT_EGRESS_A_PREFIX_LEN]) > max) {
+		tx_error(err, IOT_NL_BAD_REPLY,
+			 "an exception without a valid prefix length");
+		return -1;
+	}
+	e->prefix_len = nla_get_u8(tb[IOT_EGRESS_A_PREFIX_LEN]);
+	if (tb[IOT_EGRESS_A_PROTO])
+		e->proto = nla_get_u8(tb[IOT_EGRESS_A_PROTO]);
+	if (!tb[IOT_EGRESS_A_PORT_MIN] != !tb[IOT_EGRESS_A_PORT_MAX]) {
+		tx_error(err, IOT_NL_BAD_REPLY,
+			 "an exception with only one end of its port range");
+		return -1;
+	}
+	if (tb[IOT_EGRESS_A_PORT_MIN]) {
+		e->port_min = nla_get_u16(tb[IOT_EGRESS_A_PORT_MIN]);
+		e->port_max = nla_get_u16(tb[IOT_EGRESS_A_PORT_MAX]);
+	}
+	e->matched_packets = dec_u64(tb[IOT_EGRESS_A_MATCHED_PACKETS]);
+	e->matched_bytes = dec_u64(tb[IOT_EGRESS_A_MATCHED_BYTES]);
+	e->has_last_matched = tb[IOT_EGRESS_A_LAST_MATCHED] != NULL;
+	e->last_matched = dec_u64(tb[IOT_EGRESS_A_LAST_MATCHED]);
+	if (owned)
+		return 0;
+	e->any = tb[IOT_EGRESS_A_ANY] != NULL;
+	if (e->any == (tb[IOT_EGRESS_A_MAC] != NULL)) {
+		tx_error(err, IOT_NL_BAD_REPLY,
+			 "an exception with %s", e->any ?
+			 "both a MAC address and any" :
+			 "neither a MAC address nor any");
+		return -1;
+	}
+	if (!e->any)
+		memcpy(e->mac, nla_data(tb[IOT_EGRESS_A_MAC]), ETH_ALEN);
+	return 0;
+}
+
+/* Appends an exception to the struct except_append arg. */
+int append_except(struct nlattr **tb, void *arg, struct iot_nl_error *err)
+{
+	struct except_append *a = arg;
+	struct iot_except_list *list = a->list;
+	struct iot_except *v;
+
+	v = grow(list->v, &list->cap, list->n, sizeof(*v), err);
+	if (!v)
+		return -1;
+	list->v = v;
+	if (dec_except(tb, a->owner != NULL, &v[list->n], err) < 0)
+		return -1;
+	if (a->owner)
+		memcpy(v[list->n].mac, a->owner, ETH_ALEN);
+	list->n++;
+	return 0;
+}
+
+/* The key of e, as add-except, del-except and lists take it. */
+int put_except_key(struct nl_msg *msg, const struct iot_except *e,
+		   bool owner)
+{
+	int len = e->addr.family == AF_INET ? 4 : 16;
+
+	if (owner && e->any && nla_put_flag(msg, IOT_EGRESS_A_ANY) < 0)
+		return -1;
+	if (owner && !e->any &&
+	    nla_put(msg, IOT_EGRESS_A_MAC, ETH_ALEN, e->mac) < 0)
+		return -1;
+	if (nla_put_u8(msg, IOT_EGRESS_A_FAMILY, e->addr.family) < 0 ||
+	    nla_put(msg, IOT_EGRESS_A_ADDR, len, e->addr.a) < 0 ||
+	    nla_put_u8(msg, IOT_EGRESS_A_PREFIX_LEN, e->prefix_len) < 0)
+		return -1;
+	if (e->proto && nla_put_u8(msg, IOT_EGRESS_A_PROTO, e->proto) < 0)
+		return -1;
+	if (e->port_min &&
+	    (nla_put_u16(msg, IOT_EGRESS_A_PORT_MIN, e->port_min) < 0 ||
+	     nla_put_u16(msg, IOT_EGRESS_A_PORT_MAX, e->port_max) < 0))
+		return -1;
+	return 0;
+}
+
+/* An indexed-array entry (from 1) holding the key of e. */
+int put_except_entry(struct nl_msg *msg, int index,
+		     const struct iot_except *e, bool owner)
+{
+	struct nlattr *entry = nla_nest_start(msg, NLA_F_NESTED | index);
+
+	if (!entry || put_except_key(msg, e, owner) < 0)
+		return -1;
+	nla_nest_end(msg, entry);
 	return 0;
 }

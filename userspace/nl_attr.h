@@ -21,6 +21,7 @@ extern struct nla_policy reply_policy[IOT_EGRESS_A_MAX + 1];
 #define P_NAME		{ .maxlen = IOT_EGRESS_NAME_MAX + 1 }
 #define P_IP		{ .minlen = 4, .maxlen = 16 }
 #define P_NEST		{ .type = NLA_NESTED }
+#define P_FLAG		{ .type = NLA_FLAG }
 
 /* An optional counter: absent is 0. The policy checked the length. */
 uint64_t dec_u64(struct nlattr *attr);
@@ -39,6 +40,25 @@ int dec_list(struct nlattr *list, const char *what, reply_fn fn, void *arg,
 int append_addr(struct nlattr **etb, void *arg, struct iot_nl_error *err);
 /* An entry of a destination list, appended to the struct iot_dest_list arg. */
 int append_dest(struct nlattr **etb, void *arg, struct iot_nl_error *err);
+
+/* An exception; its owner from mac or any unless owned (a list entry). */
+int dec_except(struct nlattr **tb, bool owned, struct iot_except *e,
+	       struct iot_nl_error *err);
+
+/* For append_except(): a device's list gives owner, a dump does not. */
+struct except_append {
+	struct iot_except_list *list;
+	const uint8_t *owner;		/* NULL: from each message */
+};
+
+int append_except(struct nlattr **tb, void *arg, struct iot_nl_error *err);
+
+/* Puts e's key, with its owner (mac or any) if owner. */
+int put_except_key(struct nl_msg *msg, const struct iot_except *e,
+		   bool owner);
+/* The same in an entry, numbered index (from 1), of a list nest. */
+int put_except_entry(struct nl_msg *msg, int index,
+		     const struct iot_except *e, bool owner);
 
 /* Returns v grown to hold at least n + 1 elements of size bytes. */
 void *grow(void *v, size_t *cap, size_t n, size_t size,

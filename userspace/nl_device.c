@@ -2,6 +2,7 @@
 /* The device table: one device, every device, the unknown devices. */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "nl_attr.h"
 
@@ -72,18 +73,52 @@ int iot_nl_get_device(struct iot_nl *nl, const uint8_t mac[ETH_ALEN],
 int iot_nl_set_device(struct iot_nl *nl, const struct iot_device *dev,
 		      uint32_t *cut, struct iot_nl_error *err)
 {
+	return iot_nl_set_device_except(nl, dev, NULL, 0, cut, err);
+}
+
+/* Room for an exception entry: a nest of six attributes, 16-byte address. */
+#define EXCEPT_ENTRY_MAX	96
+
+int iot_nl_set_device_except(struct iot_nl *nl, const struct iot_device *dev,
+			     const struct iot_except *v, size_t n,
+			     uint32_t *cut, struct iot_nl_error *err)
+{
+	size_t size = 4096 + n * EXCEPT_ENTRY_MAX;
 	struct cut_reply reply = { 0 };
 	struct nl_msg *msg;
 
 	if (cut)
 		*cut = 0;
-	msg = mac_request(nl, IOT_EGRESS_CMD_SET_DEVICE, dev->mac, err);
+	/* One message however many there are: the send buffer must fit it. */
+	if (size > 32 * 1024) {
+		int sndbuf = (int)(2 * size);
+
+		setsockopt(tx_fd(nl), SOL_SOCKET, SO_SNDBUF, &sndbuf,
+			   sizeof(sndbuf));
+	}
+	msg = tx_request(nl, IOT_EGRESS_CMD_SET_DEVICE, NLM_F_ACK, size, err);
 	if (!msg)
 		return -1;
-	if (nla_put_u8(msg, IOT_EGRESS_A_POLICY, dev->policy) < 0 ||
+	if (nla_put(msg, IOT_EGRESS_A_MAC, ETH_ALEN, dev->mac) < 0 ||
+	    nla_put_u8(msg, IOT_EGRESS_A_POLICY, dev->policy) < 0 ||
 	    (dev->has_name &&
 	     nla_put_string(msg, IOT_EGRESS_A_NAME, dev->name) < 0))
 		return tx_put_failed(msg, err);
+	if (n) {
+		struct nlattr *list;
+		size_t i;
+
+		list = nla_nest_start(msg, NLA_F_NESTED |
+					   IOT_EGRESS_A_EXCEPT_LIST);
+		if (!list)
+			return tx_put_failed(msg, err);
+		for (i = 0; i < n; i++) {
+			if (put_except_entry(msg, (int)i + 1, &v[i], false) < 0)
+				return tx_put_failed(msg, err);
+		}
+		if (nla_nest_end(msg, list) < 0)
+			return tx_put_failed(msg, err);
+	}
 	if (tx_transact(nl, msg, parse_cut, &reply, err) < 0)
 		return -1;
 	if (cut)
@@ -135,6 +170,17 @@ static int take_device_info(struct nlattr **tb, void *arg,
 	    dec_list(tb[IOT_EGRESS_A_DEST_LIST], "the destination list",
 		     append_dest, &info->dests, err) < 0)
 		return -1;
+	if (tb[IOT_EGRESS_A_EXCEPT_LIST]) {
+		struct except_append a = {
+			.list = &info->excepts, .owner = info->dev.mac,
+		};
+
+		if (dec_list(tb[IOT_EGRESS_A_EXCEPT_LIST],
+			     "the exception list", append_except, &a, err) < 0)
+			return -1;
+	}
+	info->has_evicted = tb[IOT_EGRESS_A_EVICTED] != NULL;
+	info->evicted = dec_u64(tb[IOT_EGRESS_A_EVICTED]);
 	return 0;
 }
 
@@ -160,6 +206,7 @@ void iot_device_info_free(struct iot_device_info *info)
 {
 	free(info->addrs.v);
 	free(info->dests.v);
+	free(info->excepts.v);
 	memset(info, 0, sizeof(*info));
 }
 

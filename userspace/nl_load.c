@@ -15,7 +15,8 @@
 /*
  * Replacing the whole policy: LOAD_BEGIN, the devices in LOAD_DEVICES
  * messages of LOAD_BATCH_BYTES or so (1000 to 2000 devices each), then
- * LOAD_COMMIT. Every nest says NLA_F_NESTED: the kernel validates
+ * the exceptions the same way (each names a device staged before it),
+ * then LOAD_COMMIT. Every nest says NLA_F_NESTED: the kernel validates
  * strictly.
  */
 #define LOAD_BATCH_BYTES	(48 * 1024)
@@ -43,8 +44,16 @@ int iot_nl_load_begin(struct iot_nl *nl, struct iot_nl_error *err)
 	return msg ? tx_transact(nl, msg, NULL, NULL, err) : -1;
 }
 
-static size_t device_entry_size(const struct iot_device *dev)
+/* Each kind of entry: its size (an upper bound), and how it is put. */
+struct entry_kind {
+	int list_attr;
+	size_t (*size)(const void *v, size_t i);
+	int (*put)(struct nl_msg *msg, int index, const void *v, size_t i);
+};
+
+static size_t device_entry_size(const void *v, size_t i)
 {
+	const struct iot_device *dev = &((const struct iot_device *)v)[i];
 	size_t size = LOAD_ENTRY_MIN;
 
 	if (dev->has_name)
@@ -52,9 +61,10 @@ static size_t device_entry_size(const struct iot_device *dev)
 	return size;
 }
 
-static int put_device_entry(struct nl_msg *msg, int index,
-			    const struct iot_device *dev)
+static int put_device_entry(struct nl_msg *msg, int index, const void *v,
+			    size_t i)
 {
+	const struct iot_device *dev = &((const struct iot_device *)v)[i];
 	struct nlattr *entry = nla_nest_start(msg, NLA_F_NESTED | index);
 
 	if (!entry ||
@@ -66,6 +76,30 @@ static int put_device_entry(struct nl_msg *msg, int index,
 	nla_nest_end(msg, entry);
 	return 0;
 }
+
+/* The largest: a MAC, a 16-byte address, and every optional attribute. */
+static size_t except_entry_size(const void *v, size_t i)
+{
+	(void)v;
+	(void)i;
+	return NLA_HDRLEN + NLA_ALIGN(NLA_HDRLEN + ETH_ALEN) +
+	       NLA_ALIGN(NLA_HDRLEN + 16) + 3 * NLA_ALIGN(NLA_HDRLEN + 1) +
+	       2 * NLA_ALIGN(NLA_HDRLEN + 2);
+}
+
+static int put_except(struct nl_msg *msg, int index, const void *v, size_t i)
+{
+	return put_except_entry(msg, index,
+				&((const struct iot_except *)v)[i], true);
+}
+
+static const struct entry_kind devices_kind = {
+	IOT_EGRESS_A_DEVICE_LIST, device_entry_size, put_device_entry,
+};
+
+static const struct entry_kind excepts_kind = {
+	IOT_EGRESS_A_EXCEPT_LIST, except_entry_size, put_except,
+};
 
 /* The entry the kernel's error points into: offs[i] <= off < offs[i + 1]. */
 static size_t entry_at(const uint32_t *offs, size_t count, uint32_t msg_len,
@@ -86,8 +120,10 @@ static size_t entry_at(const uint32_t *offs, size_t count, uint32_t msg_len,
 	return lo;
 }
 
-int iot_nl_load_devices(struct iot_nl *nl, const struct iot_device *v,
-			size_t n, size_t *failed, struct iot_nl_error *err)
+/* v[0..n) in LOAD_DEVICES messages of LOAD_BATCH_BYTES or so. */
+static int load_entries(struct iot_nl *nl, const struct entry_kind *kind,
+			const void *v, size_t n, size_t *failed,
+			struct iot_nl_error *err)
 {
 	uint32_t *offs = malloc(LOAD_ENTRIES_MAX * sizeof(*offs));
 	size_t first = 0;
@@ -109,22 +145,20 @@ int iot_nl_load_devices(struct iot_nl *nl, const struct iot_device *v,
 				 LOAD_BATCH_BYTES + 4096, err);
 		if (!msg)
 			goto out;
-		list = nla_nest_start(msg, NLA_F_NESTED |
-					   IOT_EGRESS_A_DEVICE_LIST);
+		list = nla_nest_start(msg, NLA_F_NESTED | kind->list_attr);
 		if (!list) {
 			tx_put_failed(msg, err);
 			goto out;
 		}
 		while (first + count < n && count < LOAD_ENTRIES_MAX) {
-			const struct iot_device *dev = &v[first + count];
-			size_t size = device_entry_size(dev);
+			size_t size = kind->size(v, first + count);
 
 			if (count && used + size > LOAD_BATCH_BYTES)
 				break;
 			offs[count] = (uint32_t)((char *)nlmsg_tail(nlmsg_hdr(msg)) -
 						 (char *)nlmsg_hdr(msg));
 			/* Entries are numbered from 1 within each message. */
-			if (put_device_entry(msg, (int)count + 1, dev) < 0) {
+			if (kind->put(msg, (int)count + 1, v, first + count) < 0) {
 				tx_put_failed(msg, err);
 				goto out;
 			}
@@ -150,6 +184,18 @@ int iot_nl_load_devices(struct iot_nl *nl, const struct iot_device *v,
 out:
 	free(offs);
 	return ret;
+}
+
+int iot_nl_load_devices(struct iot_nl *nl, const struct iot_device *v,
+			size_t n, size_t *failed, struct iot_nl_error *err)
+{
+	return load_entries(nl, &devices_kind, v, n, failed, err);
+}
+
+int iot_nl_load_excepts(struct iot_nl *nl, const struct iot_except *v,
+			size_t n, size_t *failed, struct iot_nl_error *err)
+{
+	return load_entries(nl, &excepts_kind, v, n, failed, err);
 }
 
 int iot_nl_load_commit(struct iot_nl *nl, uint8_t default_policy,

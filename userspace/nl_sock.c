@@ -390,6 +390,13 @@ out:
 int tx_dump(struct iot_nl *nl, uint8_t cmd, reply_fn parse, void *arg,
 	    void (*reset)(void *arg), struct iot_nl_error *err)
 {
+	return tx_dump_filtered(nl, cmd, NULL, NULL, parse, arg, reset, err);
+}
+
+int tx_dump_filtered(struct iot_nl *nl, uint8_t cmd, put_fn put,
+		     const void *put_arg, reply_fn parse, void *arg,
+		     void (*reset)(void *arg), struct iot_nl_error *err)
+{
 	int tries;
 
 	for (tries = 0; tries < DUMP_TRIES; tries++) {
@@ -397,6 +404,8 @@ int tx_dump(struct iot_nl *nl, uint8_t cmd, reply_fn parse, void *arg,
 
 		if (!msg)
 			return -1;
+		if (put && put(msg, put_arg) < 0)
+			return tx_put_failed(msg, err);
 		reset(arg);
 		if (tx_transact(nl, msg, parse, arg, err) < 0)
 			return -1;

@@ -55,6 +55,14 @@ int tx_transact(struct iot_nl *nl, struct nl_msg *msg, reply_fn parse,
 int tx_dump(struct iot_nl *nl, uint8_t cmd, reply_fn parse, void *arg,
 	    void (*reset)(void *arg), struct iot_nl_error *err);
 
+/* Adds a request's attributes; returns -1 if they do not fit. */
+typedef int (*put_fn)(struct nl_msg *msg, const void *arg);
+
+/* The same, with attributes put by put (a filter) in each request. */
+int tx_dump_filtered(struct iot_nl *nl, uint8_t cmd, put_fn put,
+		     const void *put_arg, reply_fn parse, void *arg,
+		     void (*reset)(void *arg), struct iot_nl_error *err);
+
 /* Where in the last request the kernel's error pointed, if it did. */
 bool tx_bad_offset(const struct iot_nl *nl, uint32_t *offset);
 

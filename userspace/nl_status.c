@@ -125,6 +125,17 @@ static int parse_status(struct nlattr **tb, void *arg,
 		st->events = nla_get_u64(tb[IOT_EGRESS_A_EVENTS]);
 		st->suppressed = nla_get_u64(tb[IOT_EGRESS_A_SUPPRESSED]);
 	}
+	/* Older modules have no exceptions: all of these, or none. */
+	st->has_exceptions = tb[IOT_EGRESS_A_EXCEPTIONS] &&
+			     tb[IOT_EGRESS_A_MAX_EXCEPTIONS] &&
+			     tb[IOT_EGRESS_A_EXCEPTIONS_PER_DEVICE];
+	if (st->has_exceptions) {
+		st->exceptions = nla_get_u32(tb[IOT_EGRESS_A_EXCEPTIONS]);
+		st->max_exceptions =
+			nla_get_u32(tb[IOT_EGRESS_A_MAX_EXCEPTIONS]);
+		st->exceptions_per_device =
+			nla_get_u32(tb[IOT_EGRESS_A_EXCEPTIONS_PER_DEVICE]);
+	}
 	reply->found = true;
 	return 0;
 }

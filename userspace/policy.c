@@ -8,9 +8,13 @@
  *	deny <MAC> [name <LABEL>]
  *	allow <MAC> [name <LABEL>]
  *	audit <MAC> [name <LABEL>]
+ *	except <MAC|any> <PREFIX> [proto tcp|udp|icmp] [port <N>[-<M>]]
  *
  * The whole file is checked before anything is sent, with the same rules
- * as the commands. Errors name the first line that is wrong. No libnl
+ * as the commands. Errors name the first line that is wrong; that an
+ * except line's device has a line of its own, anywhere in the file, and
+ * that no exception is given twice can only be known at the end, so
+ * those come after every other error. No libnl
  * here: the unit tests and the fuzzer link this file as it is.
  */
 #include <errno.h>
@@ -18,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "exception.h"
 #include "format.h"
 #include "mac.h"
 #include "policy.h"
@@ -25,8 +30,8 @@
 
 /* No valid word is longer: MACs are 17 bytes, labels 32. */
 #define WORD_MAX 64
-/* A line has at most 4 words; one more is enough to refuse it. */
-#define WORDS_MAX 5
+/* A line has at most 7 words; one more is enough to refuse it. */
+#define WORDS_MAX 8
 /* Offending text is shown up to this many bytes. */
 #define SHOWN_MAX 128
 
@@ -42,30 +47,6 @@ struct line {
 	size_t n;			/* words, up to WORDS_MAX */
 };
 
-const char *policy_name(uint8_t policy)
-{
-	switch (policy) {
-	case IOT_EGRESS_POLICY_ALLOW:
-		return "allow";
-	case IOT_EGRESS_POLICY_DENY:
-		return "deny";
-	case IOT_EGRESS_POLICY_AUDIT:
-		return "audit";
-	}
-	return "unknown";
-}
-
-int policy_parse(const char *s)
-{
-	if (!strcmp(s, "allow"))
-		return IOT_EGRESS_POLICY_ALLOW;
-	if (!strcmp(s, "deny"))
-		return IOT_EGRESS_POLICY_DENY;
-	if (!strcmp(s, "audit"))
-		return IOT_EGRESS_POLICY_AUDIT;
-	return -1;
-}
-
 void policy_init(struct policy *p)
 {
 	memset(p, 0, sizeof(*p));
@@ -77,6 +58,8 @@ void policy_free(struct policy *p)
 	free(p->dev);
 	free(p->dev_line);
 	free(p->slot);
+	free(p->exc);
+	free(p->exc_line);
 	policy_init(p);
 }
 
@@ -349,6 +332,143 @@ static int parse_device(struct policy *p, const struct line *l,
 	return 0;
 }
 
+static int reserve_except(struct policy *p)
+{
+	size_t cap, *line;
+	struct iot_except *v;
+
+	if (p->nexc < p->exc_cap)
+		return 0;
+	cap = p->exc_cap ? p->exc_cap * 2 : 64;
+	v = realloc(p->exc, cap * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	p->exc = v;
+	line = realloc(p->exc_line, cap * sizeof(*line));
+	if (!line)
+		return -ENOMEM;
+	p->exc_line = line;
+	p->exc_cap = cap;
+	return 0;
+}
+
+/* except <MAC|any> <PREFIX> [proto tcp|udp|icmp] [port <N>[-<M>]] */
+static int parse_except(struct policy *p, const struct line *l,
+			struct policy_error *err)
+{
+	/* a word too long to be valid is "", which nothing accepts */
+	char buf[WORDS_MAX][WORD_MAX + 1];
+	const char *words[WORDS_MAX];
+	struct iot_except e = { 0 };
+	struct except_error xerr;
+	size_t i, n;
+	int r;
+
+	if (l->n < 2)
+		return fail(err, l->no, l->text,
+			    "except: missing MAC address or 'any'");
+	n = l->n - 2;
+	if (word_is(l->w[1], "any")) {
+		e.any = true;
+	} else {
+		r = parse_mac(l, l->w[1], e.mac, err);
+		if (r)
+			return r;
+	}
+	for (i = 0; i < n; i++) {
+		if (!word_str(l->w[i + 2], buf[i]))
+			buf[i][0] = '\0';
+		words[i] = buf[i];
+	}
+	if (except_parse(&e, words, n, "except", &xerr) < 0) {
+		struct word w = xerr.word < 0 ? l->text : l->w[xerr.word + 2];
+
+		if (xerr.detail[0])
+			return fail(err, l->no, w, "%s (%s)", xerr.reason,
+				    xerr.detail);
+		return fail(err, l->no, w, "%s", xerr.reason);
+	}
+	r = reserve_except(p);
+	if (r)
+		return r;
+	p->exc[p->nexc] = e;
+	p->exc_line[p->nexc++] = l->no;
+	return 0;
+}
+
+static const size_t *sort_lines;
+static const struct iot_except *sort_exc;
+
+static int by_key_then_line(const void *a, const void *b)
+{
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int r = except_compare(&sort_exc[x], &sort_exc[y]);
+
+	if (r)
+		return r;
+	return sort_lines[x] < sort_lines[y] ? -1 : 1;
+}
+
+/*
+ * What only the whole file tells: each exception's device has a line,
+ * and no exception comes twice. The first line that is wrong is named.
+ */
+static int check_excepts(const struct policy *p, struct policy_error *err)
+{
+	size_t i, bad = 0, first = 0, *idx;
+	bool dup = false;
+
+	if (p->nexc == 0)
+		return 0;
+	idx = calloc(p->nexc, sizeof(*idx));
+	if (!idx)
+		return -ENOMEM;
+	for (i = 0; i < p->nexc; i++)
+		idx[i] = i;
+	sort_lines = p->exc_line;
+	sort_exc = p->exc;
+	qsort(idx, p->nexc, sizeof(*idx), by_key_then_line);
+	for (i = 0; i < p->nexc; i++) {
+		const struct iot_except *e = &p->exc[idx[i]];
+		size_t line = p->exc_line[idx[i]];
+
+		if (bad && line > p->exc_line[bad - 1])
+			continue;
+		if (i && except_same(e, &p->exc[idx[i - 1]])) {
+			/* the first of the run is the earliest line */
+			size_t j = i;
+
+			while (j && except_same(e, &p->exc[idx[j - 1]]))
+				j--;
+			bad = idx[i] + 1;
+			first = p->exc_line[idx[j]];
+			dup = true;
+		} else if (!e->any && !policy_find_device(p, e->mac)) {
+			bad = idx[i] + 1;
+			dup = false;
+		}
+	}
+	free(idx);
+	if (!bad)
+		return 0;
+	err->line = p->exc_line[bad - 1];
+	if (dup) {
+		char text[EXCEPT_TEXT_SIZE];
+
+		snprintf(err->msg, sizeof(err->msg),
+			 "exception given twice, first on line %zu: 'except %s'",
+			 first, except_format(text, &p->exc[bad - 1]));
+	} else {
+		char mac[MAC_STR_SIZE];
+
+		mac_format(p->exc[bad - 1].mac, mac);
+		snprintf(err->msg, sizeof(err->msg),
+			 "except: no deny, allow or audit line for this device: '%s'",
+			 mac);
+	}
+	return -EINVAL;
+}
+
 static int parse_line(struct policy *p, const char *s, size_t len,
 		      size_t no, struct policy_error *err)
 {
@@ -370,6 +490,8 @@ static int parse_line(struct policy *p, const char *s, size_t len,
 		return parse_device(p, &l, IOT_EGRESS_POLICY_ALLOW, err);
 	if (word_is(l.w[0], "audit"))
 		return parse_device(p, &l, IOT_EGRESS_POLICY_AUDIT, err);
+	if (word_is(l.w[0], "except"))
+		return parse_except(p, &l, err);
 	return fail(err, no, l.w[0], "unknown command");
 }
 
@@ -378,13 +500,13 @@ int policy_file_parse(struct policy *p, const char *data, size_t len,
 {
 	const char *s = data, *end = data + len;
 	size_t no = 0;
+	int r;
 
 	err->line = 0;
 	err->msg[0] = '\0';
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *eol = nl ? nl : end;
-		int r;
 
 		/* CRLF files from other systems read as they look. */
 		if (eol > s && eol[-1] == '\r')
@@ -399,63 +521,27 @@ int policy_file_parse(struct policy *p, const char *data, size_t len,
 			return r;
 		s = nl ? nl + 1 : end;
 	}
-	return 0;
+	r = check_excepts(p, err);
+	if (r == -ENOMEM) {
+		err->line = 0;
+		snprintf(err->msg, sizeof(err->msg), "%s", strerror(ENOMEM));
+	}
+	return r;
 }
 
-void policy_take_devices(struct policy *p, struct iot_device_list *list)
+const struct iot_device *policy_find_device(const struct policy *p,
+					    const uint8_t mac[ETH_ALEN])
 {
-	free(p->dev);
-	free(p->dev_line);
-	free(p->slot);
-	p->dev = list->v;
-	p->ndev = list->n;
-	p->cap = list->cap;
-	p->dev_line = NULL;
-	p->slot = NULL;
-	p->nslot = 0;
-	*list = (struct iot_device_list){ 0 };
-}
-
-static int by_mac(const void *a, const void *b)
-{
-	const struct iot_device *x = a, *y = b;
-
-	return mac_compare(x->mac, y->mac);
-}
-
-void devices_sort(struct iot_device *v, size_t n)
-{
-	if (n > 1)
-		qsort(v, n, sizeof(*v), by_mac);
-}
-
-void policy_sort(struct policy *p)
-{
-	devices_sort(p->dev, p->ndev);
-	/* Lines and slots point at the old order. */
-	free(p->dev_line);
-	free(p->slot);
-	p->dev_line = NULL;
-	p->slot = NULL;
-	p->nslot = 0;
-}
-
-int policy_file_write(FILE *out, const struct policy *p, const char *version)
-{
-	char mac[MAC_STR_SIZE];
 	size_t i;
 
-	fprintf(out, "# iot-egress policy, saved by iotctl %s\n", version);
-	fprintf(out, "default %s\n", policy_name(p->default_policy));
-	for (i = 0; i < p->nwan; i++)
-		fprintf(out, "wan add %s\n", p->wan[i]);
-	for (i = 0; i < p->ndev; i++) {
-		const struct iot_device *d = &p->dev[i];
+	if (p->nslot) {
+		uint32_t at = *find_slot(p, mac);
 
-		mac_format(d->mac, mac);
-		fprintf(out, "%s %s%s%s\n", policy_name(d->policy),
-			mac, d->has_name ? " name " : "",
-			d->has_name ? d->name : "");
+		return at ? &p->dev[at - 1] : NULL;
 	}
-	return ferror(out) ? -1 : 0;
+	for (i = 0; i < p->ndev; i++) {
+		if (!mac_compare(p->dev[i].mac, mac))
+			return &p->dev[i];
+	}
+	return NULL;
 }

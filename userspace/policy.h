@@ -31,6 +31,11 @@ struct policy {
 	/* Open addressing over dev, for duplicates: index + 1, 0 = empty. */
 	uint32_t *slot;
 	size_t nslot;			/* a power of two, or 0 */
+
+	/* Exceptions, each for a device above or for any. */
+	struct iot_except *exc;
+	size_t *exc_line;		/* the line of each, or NULL */
+	size_t nexc, exc_cap;
 };
 
 /* Longest reason, with the offending text quoted after it. */
@@ -61,14 +66,26 @@ int policy_file_parse(struct policy *p, const char *data, size_t len,
 /* Takes list's devices into p, which is emptied first; list is left empty. */
 void policy_take_devices(struct policy *p, struct iot_device_list *list);
 
+/* Takes list's exceptions into p, which is emptied of its own first. */
+void policy_take_excepts(struct policy *p, struct iot_except_list *list);
+
+/* The device of p with that MAC, or NULL. */
+const struct iot_device *policy_find_device(const struct policy *p,
+					    const uint8_t mac[ETH_ALEN]);
+
 /* Orders devices by MAC address, as show and save print them. */
 void devices_sort(struct iot_device *v, size_t n);
 
-/* Orders the devices by MAC address, as save prints them. Forgets lines. */
-void policy_sort(struct policy *p);
+/*
+ * Orders the devices by MAC address, and the exceptions by owner (any
+ * first, then by MAC, each owner's in the order they are in), as save
+ * prints them. Forgets lines. Returns 0, or -ENOMEM.
+ */
+int policy_sort(struct policy *p);
 
 /*
- * Writes p in the file format, devices in the order they are in, under a
+ * Writes p in the file format, devices then exceptions in the order they
+ * are in, under a
  * header naming the iotctl version. Returns 0, or -1 if out failed.
  */
 int policy_file_write(FILE *out, const struct policy *p, const char *version);

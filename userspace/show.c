@@ -192,6 +192,10 @@ static int print_device_info(const struct iot_device_info *info,
 			json_string(&j, format_addr(addr, &info->addrs.v[i]));
 		json_array_end(&j);
 		json_dests(&j, &info->dests);
+		json_key(&j, "exceptions");
+		json_except_list(&j, &info->excepts);
+		json_member_maybe(&j, "evicted", info->has_evicted,
+				  info->evicted);
 		json_object_end(&j);
 		return json_done(&j);
 	}
@@ -214,6 +218,15 @@ static int print_device_info(const struct iot_device_info *info,
 		printf(" %s", format_addr(addr, &info->addrs.v[i]));
 	printf("\n");
 	if (print_dests(&info->dests, now) < 0)
+		return runtime_error("show %s: out of memory", mac);
+	if (info->has_evicted)
+		printf("  evicted destinations: %" PRIu64 "\n", info->evicted);
+	if (info->excepts.n == 0) {
+		printf("  exceptions: none\n");
+		return 0;
+	}
+	printf("  exceptions:\n");
+	if (print_except_table(&info->excepts, "    ", false) < 0)
 		return runtime_error("show %s: out of memory", mac);
 	return 0;
 }

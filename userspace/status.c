@@ -126,6 +126,11 @@ static void print_status(const struct iot_status *st,
 	}
 	printf("generation: %" PRIu64 "\n", st->generation);
 	print_fallback_line(fb);
+	/* Last: scripts count on the lines above staying where they are. */
+	if (st->has_exceptions)
+		printf("exceptions: %" PRIu32 " (max %" PRIu32 ", %" PRIu32
+		       " per device)\n", st->exceptions, st->max_exceptions,
+		       st->exceptions_per_device);
 }
 
 /* "fallback": "none", "nftables", or null when it cannot be checked. */
@@ -167,6 +172,12 @@ static int print_status_json(const struct iot_status *st,
 			  st->max_unknown);
 	json_member_maybe(&j, "events", st->has_recording, st->events);
 	json_member_maybe(&j, "suppressed", st->has_recording, st->suppressed);
+	json_member_maybe(&j, "exceptions", st->has_exceptions,
+			  st->exceptions);
+	json_member_maybe(&j, "max_exceptions", st->has_exceptions,
+			  st->max_exceptions);
+	json_member_maybe(&j, "exceptions_per_device", st->has_exceptions,
+			  st->exceptions_per_device);
 	json_fallback(&j, fb);
 	json_object_end(&j);
 	return json_done(&j);

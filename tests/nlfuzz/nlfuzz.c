@@ -1517,12 +1517,19 @@ static void trailing(struct buf *b)
 	put(b, junk, 1 + rnd(3));
 }
 
+/* SET_DEVICE's attributes; a device-list entry's are the same but the
+ * except-list.
+ */
 static const int set_allowed[] = { IOT_EGRESS_A_MAC, IOT_EGRESS_A_POLICY,
-				   IOT_EGRESS_A_NAME, 0 };
+				   IOT_EGRESS_A_NAME, IOT_EGRESS_A_EXCEPT_LIST,
+				   0 };
+static const int entry_allowed[] = { IOT_EGRESS_A_MAC, IOT_EGRESS_A_POLICY,
+				     IOT_EGRESS_A_NAME, 0 };
 static const int mac_allowed[] = { IOT_EGRESS_A_MAC, 0 };
 static const int wan_allowed[] = { IOT_EGRESS_A_IFNAME, 0 };
 static const int def_allowed[] = { IOT_EGRESS_A_DEFAULT_POLICY, 0 };
-static const int ld_allowed[] = { IOT_EGRESS_A_DEVICE_LIST, 0 };
+static const int ld_allowed[] = { IOT_EGRESS_A_DEVICE_LIST,
+				  IOT_EGRESS_A_EXCEPT_LIST, 0 };
 static const int lc_allowed[] = { IOT_EGRESS_A_DEFAULT_POLICY,
 				  IOT_EGRESS_A_WAN_LIST, 0 };
 
@@ -1575,7 +1582,7 @@ static void gen_bad_set_device(void)
 	case 6:
 		put_mac_idx((int)rnd(POOL));
 		attr_u8(&B, IOT_EGRESS_A_POLICY, IOT_EGRESS_POLICY_ALLOW);
-		bad_attr(&B, IOT_EGRESS_A_NAME, set_allowed, &what);
+		bad_attr(&B, IOT_EGRESS_A_EXCEPT_LIST, set_allowed, &what);
 		break;
 	case 7:
 		put_mac_idx((int)rnd(POOL));
@@ -1744,7 +1751,7 @@ static void gen_bad_load_devices(void)
 	}
 	if (chance(5)) {
 		attr(&B, NLA_F_NESTED | IOT_EGRESS_A_DEVICE_LIST, NULL, 0);
-		bad_attr(&B, IOT_EGRESS_A_DEVICE_LIST, ld_allowed, &what);
+		bad_attr(&B, IOT_EGRESS_A_EXCEPT_LIST, ld_allowed, &what);
 		msg_end(&B);
 		E.what = what;
 		return;
@@ -1795,7 +1802,7 @@ static void gen_bad_load_devices(void)
 	case 5:
 		put_mac_idx((int)rnd(POOL));
 		attr_u8(&B, IOT_EGRESS_A_POLICY, 1);
-		bad_attr(&B, IOT_EGRESS_A_NAME, set_allowed, &what);
+		bad_attr(&B, IOT_EGRESS_A_NAME, entry_allowed, &what);
 		what = "bad attribute in an entry";
 		break;
 	case 6:
@@ -1989,12 +1996,18 @@ static void gen_bad_cmd(void)
 			IOT_EGRESS_CMD_ADD_WAN, IOT_EGRESS_CMD_DEL_WAN,
 			IOT_EGRESS_CMD_SET_DEFAULT, IOT_EGRESS_CMD_LOAD_BEGIN,
 			IOT_EGRESS_CMD_LOAD_DEVICES, IOT_EGRESS_CMD_LOAD_COMMIT,
-			IOT_EGRESS_CMD_LOAD_ABORT,
+			IOT_EGRESS_CMD_LOAD_ABORT, IOT_EGRESS_CMD_ADD_EXCEPT,
+			IOT_EGRESS_CMD_DEL_EXCEPT,
 		};
 
 		if (chance(30)) {
-			begin(chance(50) ? IOT_EGRESS_CMD_GET_WAN :
-					   IOT_EGRESS_CMD_GET_UNKNOWN);
+			static const uint8_t dumponly[] = {
+				IOT_EGRESS_CMD_GET_WAN,
+				IOT_EGRESS_CMD_GET_UNKNOWN,
+				IOT_EGRESS_CMD_GET_EXCEPT,
+			};
+
+			begin(dumponly[rnd(sizeof(dumponly))]);
 			E.what = "a dump-only command without NLM_F_DUMP";
 		} else {
 			msg_begin(&B, family, FL | NLM_F_DUMP,

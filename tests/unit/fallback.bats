@@ -127,6 +127,38 @@ in_ns() {
 	[ "$(sed 's/from readme.conf"$/from <stdin>"/' readme.nft)" = "$(cat stdin.nft)" ]
 }
 
+@test "exceptions in the ruleset: the exact rules, and nft -c passes" {
+	need_nft
+	cat > exc.conf <<-'EOF'
+		default deny
+		wan add eth1
+		deny 02:00:00:00:00:0c name cam
+		allow 02:00:00:00:00:0d
+		except any 0.0.0.0/0 proto udp port 123
+		except any ::/0 proto udp port 123
+		except 02:00:00:00:00:0c 10.0.0.0/8 proto tcp port 1000-2000
+		except 02:00:00:00:00:0c 2001:db8::/32 proto icmp
+		except 02:00:00:00:00:0c 192.0.2.7
+		except 02:00:00:00:00:0d 198.51.100.0/24
+	EOF
+	run -0 --separate-stderr "$IOTCTL" fallback exc.conf
+	printf '%s\n' "$output" > exc.nft
+	[ "$(sed -n '/# exceptions/,/@deny/p' exc.nft)" = $'\t\t# exceptions: what would be dropped, let through
+\t\tip daddr 0.0.0.0/0 udp dport 123 accept
+\t\tip6 daddr ::/0 udp dport 123 accept
+\t\tether saddr 02:00:00:00:00:0c ip daddr 10.0.0.0/8 tcp dport 1000-2000 accept
+\t\tether saddr 02:00:00:00:00:0c ip6 daddr 2001:db8::/32 meta l4proto ipv6-icmp accept
+\t\tether saddr 02:00:00:00:00:0c ip daddr 192.0.2.7/32 accept
+\t\tether saddr @deny counter name dropped drop' ]
+	run -0 nft_check exc.nft
+	# the README's example gives every camera NTP
+	readme_policy > readme.conf
+	grep -qx 'except any 0.0.0.0/0 proto udp port 123' readme.conf
+	"$IOTCTL" fallback readme.conf > readme.nft
+	grep -qx $'\t\tip6 daddr ::/0 udp dport 123 accept' readme.nft
+	run -0 nft_check readme.nft
+}
+
 @test "fallback refuses a bad file with load's message and exit code" {
 	local f k=0
 	local -a bad=(
@@ -138,6 +170,8 @@ in_ns() {
 		'deny ff:ff:ff:ff:ff:ff'
 		'allow 02:00:00:00:00:0d name "laptop"'
 		'permit 02:00:00:00:00:0d'
+		'except any 10.0.0.1/8'
+		'except 02:00:00:00:00:0c 10.0.0.0/8'
 	)
 	# (not "i": bats' run uses that name)
 	for f in "${bad[@]}"; do

@@ -371,3 +371,112 @@ GLOBAL_USAGE='iotctl [-j|--json] <command> [<args>]'
 	fails 1 "$NOT_LOADED" default deny
 	fails 1 "$NOT_LOADED" status --json
 }
+
+EXCEPT_USAGE='iotctl except [add|del <MAC|any> <PREFIX> [proto tcp|udp|icmp] [port <N>[-<M>]] | show [<MAC|any>]]'
+LOCK_USAGE='iotctl lock <MAC> [min-count <N>] [dry-run]'
+
+@test "help lists except and lock, with their usage" {
+	run -0 "$IOTCTL" --help
+	[ "$(grep -c '^  except  *let a device that would be dropped' <<<"$output")" -eq 1 ]
+	[ "$(grep -c '^  lock  *deny a device, but for the destinations' <<<"$output")" -eq 1 ]
+	run -0 "$IOTCTL" help except
+	[ "${lines[0]}" = "usage: $EXCEPT_USAGE" ]
+	run -0 "$IOTCTL" lock --help
+	[ "${lines[0]}" = "usage: $LOCK_USAGE" ]
+	grep -q 'dry-run prints the policy lines' <<<"$output"
+}
+
+@test "except: missing and extra arguments, unknown keywords" {
+	usage_error "$EXCEPT_USAGE" "iotctl: except: unknown keyword 'list'" except list
+	usage_error "$EXCEPT_USAGE" "iotctl: except add: missing MAC address or 'any'" except add
+	usage_error "$EXCEPT_USAGE" "iotctl: except del: missing MAC address or 'any'" except del -j
+	usage_error "$EXCEPT_USAGE" 'iotctl: except add: missing prefix' except add any
+	usage_error "$EXCEPT_USAGE" "iotctl: except add: missing protocol after 'proto'" \
+		except add any 10.0.0.0/8 proto
+	usage_error "$EXCEPT_USAGE" "iotctl: except del: missing port after 'port'" \
+		except del any 10.0.0.0/8 proto tcp port
+	usage_error "$EXCEPT_USAGE" "iotctl: except add: unexpected argument 'dport'" \
+		except add any 10.0.0.0/8 dport 53
+	usage_error "$EXCEPT_USAGE" "iotctl: except add: unexpected argument 'proto'" \
+		except add any 10.0.0.0/8 proto tcp proto udp
+	usage_error "$EXCEPT_USAGE" "iotctl: except add: unexpected argument 'extra'" \
+		except add any 10.0.0.0/8 proto tcp port 1 extra
+	usage_error "$EXCEPT_USAGE" "iotctl: except show: unexpected argument 'x'" \
+		except show any x
+}
+
+@test "except: bad values are quoted, exit 2" {
+	local mac=02:00:00:00:00:0c
+	fails 2 "iotctl: invalid prefix '10.0.0.1/24': host bits set, the prefix is 10.0.0.0/24" \
+		except add $mac 10.0.0.1/24
+	fails 2 "iotctl: invalid prefix '2001:db8::1/64': host bits set, the prefix is 2001:db8::/64" \
+		except del any 2001:db8::1/64
+	fails 2 "iotctl: invalid prefix '10.0.0.0/33': an IPv4 prefix is 0 to 32 bits long" \
+		except add any 10.0.0.0/33
+	fails 2 "iotctl: invalid prefix '::/129': an IPv6 prefix is 0 to 128 bits long" \
+		except add any ::/129
+	fails 2 "iotctl: invalid prefix 'example.com'" except add any example.com
+	fails 2 "iotctl: invalid prefix '10.0.0.0/'" except add any 10.0.0.0/
+	fails 2 "iotctl: invalid protocol 'sctp': tcp, udp or icmp" \
+		except add any 10.0.0.0/8 proto sctp
+	fails 2 "iotctl: invalid port '0': ports are 1 to 65535" \
+		except add any 10.0.0.0/8 proto tcp port 0
+	fails 2 "iotctl: invalid port '65536': ports are 1 to 65535" \
+		except add any 10.0.0.0/8 proto udp port 65536
+	fails 2 "iotctl: invalid port range '2000-1000': it runs backwards" \
+		except add any 10.0.0.0/8 proto tcp port 2000-1000
+	fails 2 "iotctl: invalid port range '0-10': ports are 1 to 65535" \
+		except add any 10.0.0.0/8 proto tcp port 0-10
+	fails 2 "iotctl: invalid port '53': only with proto tcp or udp" \
+		except add any 10.0.0.0/8 port 53
+	fails 2 "iotctl: invalid port '53': only with proto tcp or udp" \
+		except add any ::/0 proto icmp port 53
+	# the one MAC check, with its messages
+	fails 2 "iotctl: invalid MAC address 'Any'" except add Any 10.0.0.0/8
+	fails 2 "iotctl: 'ff:ff:ff:ff:ff:ff' is the broadcast address, not a device" \
+		except add ff:ff:ff:ff:ff:ff 10.0.0.0/8
+	fails 2 "iotctl: invalid MAC address 'x'" except show x
+}
+
+@test "lock: missing and extra arguments, bad counts" {
+	usage_error "$LOCK_USAGE" 'iotctl: lock: missing MAC address' lock
+	usage_error "$LOCK_USAGE" "iotctl: lock: missing number after 'min-count'" \
+		lock 02:00:00:00:00:0c min-count
+	usage_error "$LOCK_USAGE" "iotctl: lock: unexpected argument 'now'" \
+		lock 02:00:00:00:00:0c now
+	usage_error "$LOCK_USAGE" "iotctl: lock: unexpected argument 'dry-run'" \
+		lock 02:00:00:00:00:0c dry-run dry-run
+	usage_error "$LOCK_USAGE" "iotctl: lock: unexpected argument 'min-count'" \
+		lock 02:00:00:00:00:0c min-count 2 min-count 3
+	fails 2 "iotctl: invalid MAC address 'any'" lock any
+	local n
+	for n in 0 -1 1.5 x ''; do
+		fails 2 "iotctl: invalid count '$n': a whole number, 1 or more, is needed" \
+			lock 02:00:00:00:00:0c min-count "$n"
+	done
+}
+
+@test "bad except and lock arguments never open a netlink socket" {
+	command -v strace >/dev/null || skip "strace is not installed"
+	local args
+	for args in "except add any 10.0.0.1/24" "except add any ::/0 port 5" \
+		"except del 02:00:00:00:00:0c 1.2.3.4 proto gre" \
+		"except add any 1.2.3.4 proto tcp port 9-8" "except frob" \
+		"lock 02:00:00:00:00:0c min-count 0" "lock ff:ff:ff:ff:ff:ff"; do
+		# shellcheck disable=SC2086 # split on purpose
+		run -2 strace -f -e trace=socket -o "$BATS_TEST_TMPDIR/trace" \
+			"$IOTCTL" $args
+		run -1 grep -q AF_NETLINK "$BATS_TEST_TMPDIR/trace"
+	done
+}
+
+@test "except and lock without the module: not loaded, exit 1" {
+	module_absent
+	fails 1 "$NOT_LOADED" except
+	fails 1 "$NOT_LOADED" except show -j
+	fails 1 "$NOT_LOADED" except show any
+	fails 1 "$NOT_LOADED" except add any 0.0.0.0/0 proto udp port 123
+	fails 1 "$NOT_LOADED" except del 02:00:00:00:00:0c ::/0
+	fails 1 "$NOT_LOADED" lock 02:00:00:00:00:0c
+	fails 1 "$NOT_LOADED" lock 02:00:00:00:00:0c min-count 3 dry-run
+}

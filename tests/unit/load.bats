@@ -138,3 +138,15 @@ module_absent() {
 	fails 2 "iotctl: audit.conf:1: default: the default policy is allow or deny: 'audit'" \
 		load audit.conf
 }
+
+@test "except lines: refused by line before anything is sent" {
+	printf 'deny 02:00:00:00:00:0c\nexcept 02:00:00:00:00:0c 10.0.0.1/8\n' > a.conf
+	fails 2 "iotctl: a.conf:2: invalid prefix (host bits set, the prefix is 10.0.0.0/8): '10.0.0.1/8'" \
+		load a.conf
+	printf 'except 02:00:00:00:00:0d 10.0.0.0/8\n#\ndeny 02:00:00:00:00:0c\n' > b.conf
+	fails 2 "iotctl: b.conf:1: except: no deny, allow or audit line for this device: '02:00:00:00:00:0d'" \
+		load b.conf
+	printf 'except any ::/0 proto udp port 123\nexcept any ::/0 port 123 proto udp\n' > c.conf
+	fails 2 "iotctl: c.conf:2: exception given twice, first on line 1: 'except any ::/0 proto udp port 123'" \
+		load c.conf
+}

@@ -105,6 +105,59 @@ static const struct {
 	  "\t\tether saddr @deny counter name dropped drop\n"
 	  "\t\tether saddr != @allow counter name dropped drop\n"
 	  "\t}\n}\n" },
+	{ "exceptions: any's for every source, a denied device's, no allowed one's",
+	  "default deny\nwan add wan0\n"
+	  "deny 02:00:00:00:00:0c\nallow 02:00:00:00:00:0d\n"
+	  "except 02:00:00:00:00:0d 10.0.0.0/8\n"
+	  "except any 0.0.0.0/0 proto udp port 123\n"
+	  "except any ::/0 proto udp port 123\n"
+	  "except 02:00:00:00:00:0c 10.0.0.0/8 proto tcp port 1000-2000\n"
+	  "except 02:00:00:00:00:0c 2001:db8::/32 proto icmp\n"
+	  "except 02:00:00:00:00:0c 192.0.2.0/24 proto tcp\n"
+	  "except 02:00:00:00:00:0c 0.0.0.0/0 proto icmp\n"
+	  "except 02:00:00:00:00:0c 192.0.2.7\n",
+	  HEADER
+	  "\tset deny {\n\t\ttype ether_addr\n"
+	  "\t\telements = {\n"
+	  "\t\t\t02:00:00:00:00:0c,\n"
+	  "\t\t}\n\t}\n\n"
+	  "\t# audited devices are allowed\n"
+	  "\tset allow {\n\t\ttype ether_addr\n"
+	  "\t\telements = {\n"
+	  "\t\t\t02:00:00:00:00:0d,\n"
+	  "\t\t}\n\t}\n\n"
+	  "\tset wan {\n\t\ttype ifname\n"
+	  "\t\telements = { \"wan0\", }\n\t}\n\n"
+	  CHAIN("deny")
+	  "\t\toifname != @wan accept\n"
+	  "\t\t# exceptions: what would be dropped, let through\n"
+	  "\t\tip daddr 0.0.0.0/0 udp dport 123 accept\n"
+	  "\t\tip6 daddr ::/0 udp dport 123 accept\n"
+	  "\t\tether saddr 02:00:00:00:00:0c ip daddr 10.0.0.0/8 tcp dport 1000-2000 accept\n"
+	  "\t\tether saddr 02:00:00:00:00:0c ip6 daddr 2001:db8::/32 meta l4proto ipv6-icmp accept\n"
+	  "\t\tether saddr 02:00:00:00:00:0c ip daddr 192.0.2.0/24 meta l4proto tcp accept\n"
+	  "\t\tether saddr 02:00:00:00:00:0c ip daddr 0.0.0.0/0 meta l4proto icmp accept\n"
+	  "\t\tether saddr 02:00:00:00:00:0c ip daddr 192.0.2.7/32 accept\n"
+	  "\t\tether saddr @deny counter name dropped drop\n"
+	  "\t\tether saddr != @allow counter name dropped drop\n"
+	  "\t}\n}\n" },
+	{ "exceptions of allowed and audited devices only: no exception rule",
+	  "allow 02:00:00:00:00:0d\naudit 02:00:00:00:00:0e\n"
+	  "except 02:00:00:00:00:0d 10.0.0.0/8\n"
+	  "except 02:00:00:00:00:0e 10.0.0.0/8\n",
+	  HEADER
+	  "\tset deny {\n\t\ttype ether_addr\n\t}\n\n"
+	  "\t# audited devices are allowed\n"
+	  "\tset allow {\n\t\ttype ether_addr\n"
+	  "\t\telements = {\n"
+	  "\t\t\t02:00:00:00:00:0d,\n"
+	  "\t\t\t02:00:00:00:00:0e comment \"audit\",\n"
+	  "\t\t}\n\t}\n\n"
+	  "\tset wan {\n\t\ttype ifname\n\t}\n\n"
+	  CHAIN("allow")
+	  "\t\t# no WAN name: every forwarded packet counts as WAN-bound\n"
+	  "\t\tether saddr @deny counter name dropped drop\n"
+	  "\t}\n}\n" },
 };
 
 static void test_rulesets(void)

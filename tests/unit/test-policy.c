@@ -31,8 +31,7 @@ static char *written(struct policy *p)
 		perror("open_memstream");
 		exit(1);
 	}
-	policy_sort(p);
-	if (policy_file_write(f, p, "TEST") < 0) {
+	if (policy_sort(p) < 0 || policy_file_write(f, p, "TEST") < 0) {
 		fclose(f);
 		free(buf);
 		return NULL;
@@ -128,6 +127,41 @@ static const struct {
 	  HEADER "default deny\naudit 02:00:00:00:00:0a\n"
 	  "deny 02:00:00:00:00:0c\nallow 02:00:00:00:00:0d name laptop\n"
 	  "audit 02:00:00:00:00:0e name nvr\n" },
+	{ "except lines: after the devices, any first, then by MAC, canonical",
+	  "except 02:00:00:00:00:0d 10.0.0.0/8\n"
+	  "deny 02:00:00:00:00:0d\naudit 02-00-00-00-00-0C name cam\n"
+	  "except 02-00-00-00-00-0C 0.0.0.0/0 proto udp port 123\n"
+	  "except any ::/0 proto udp port 123\n"
+	  "except 02:00:00:00:00:0c 2001:DB8::/32   proto icmp\n"
+	  "except any 192.0.2.7 # one host\n",
+	  HEADER "default allow\naudit 02:00:00:00:00:0c name cam\n"
+	  "deny 02:00:00:00:00:0d\n"
+	  "except any ::/0 proto udp port 123\n"
+	  "except any 192.0.2.7/32\n"
+	  "except 02:00:00:00:00:0c 0.0.0.0/0 proto udp port 123\n"
+	  "except 02:00:00:00:00:0c 2001:db8::/32 proto icmp\n"
+	  "except 02:00:00:00:00:0d 10.0.0.0/8\n" },
+	{ "except: port ranges, keywords in either order, /128 and no length",
+	  "deny 02:00:00:00:00:0c\n"
+	  "except 02:00:00:00:00:0c 10.1.0.0/16 port 1000-2000 proto tcp\n"
+	  "except 02:00:00:00:00:0c 10.1.0.0/16 proto tcp port 1-65535\n"
+	  "except 02:00:00:00:00:0c 10.1.0.0/16 proto tcp port 80-80\n"
+	  "except 02:00:00:00:00:0c 10.1.0.0/16 proto tcp\n"
+	  "except 02:00:00:00:00:0c 2001:db8::1\n"
+	  "except 02:00:00:00:00:0c 2001:db8::2/128 proto udp port 53\n"
+	  "except 02:00:00:00:00:0c 0.0.0.0/0\n",
+	  HEADER "default allow\ndeny 02:00:00:00:00:0c\n"
+	  "except 02:00:00:00:00:0c 10.1.0.0/16 proto tcp port 1000-2000\n"
+	  "except 02:00:00:00:00:0c 10.1.0.0/16 proto tcp port 1-65535\n"
+	  "except 02:00:00:00:00:0c 10.1.0.0/16 proto tcp port 80\n"
+	  "except 02:00:00:00:00:0c 10.1.0.0/16 proto tcp\n"
+	  "except 02:00:00:00:00:0c 2001:db8::1/128\n"
+	  "except 02:00:00:00:00:0c 2001:db8::2/128 proto udp port 53\n"
+	  "except 02:00:00:00:00:0c 0.0.0.0/0\n" },
+	{ "any exceptions need no device",
+	  "except any 0.0.0.0/0 proto icmp\nexcept any ::/0 proto icmp\n",
+	  HEADER "default allow\nexcept any 0.0.0.0/0 proto icmp\n"
+	  "except any ::/0 proto icmp\n" },
 	{ "audit as a label is a label",
 	  "deny 02:00:00:00:00:01 name audit\naudit 02:00:00:00:00:02 name deny\n",
 	  HEADER "default allow\ndeny 02:00:00:00:00:01 name audit\n"
@@ -289,6 +323,67 @@ static const struct {
 	  "unknown command: 'frob'" },
 	{ "deny 02:00:00:00:00:0c\ndeny 02:00:00:00:00:0c\nfrob\n", 2,
 	  "device given twice, first on line 1: '02:00:00:00:00:0c'" },
+	/* except */
+	{ "except\n", 1, "except: missing MAC address or 'any': 'except'" },
+	{ "except any\n", 1, "except: missing prefix: 'except any'" },
+	{ "except ANY 1.2.3.4\n", 1, "invalid MAC address: 'ANY'" },
+	{ "except ff:ff:ff:ff:ff:ff 1.2.3.4\n", 1,
+	  "the broadcast address is not a device: 'ff:ff:ff:ff:ff:ff'" },
+	{ "except any 1.2.3\n", 1, "invalid prefix: '1.2.3'" },
+	{ "except any 1.2.3.4/\n", 1, "invalid prefix: '1.2.3.4/'" },
+	{ "except any 1.2.3.4/33\n", 1,
+	  "invalid prefix (an IPv4 prefix is 0 to 32 bits long): '1.2.3.4/33'" },
+	{ "except any ::/129\n", 1,
+	  "invalid prefix (an IPv6 prefix is 0 to 128 bits long): '::/129'" },
+	{ "except any 10.0.0.1/24\n", 1,
+	  "invalid prefix (host bits set, the prefix is 10.0.0.0/24): '10.0.0.1/24'" },
+	{ "except any 2001:db8::1/32\n", 1,
+	  "invalid prefix (host bits set, the prefix is 2001:db8::/32): '2001:db8::1/32'" },
+	{ "except any 1.2.3.4/0\n", 1,
+	  "invalid prefix (host bits set, the prefix is 0.0.0.0/0): '1.2.3.4/0'" },
+	{ "except any 1.2.3.4 proto\n", 1,
+	  "except: missing protocol after 'proto': 'except any 1.2.3.4 proto'" },
+	{ "except any 1.2.3.4 proto sctp\n", 1,
+	  "invalid protocol (tcp, udp or icmp): 'sctp'" },
+	{ "except any 1.2.3.4 proto TCP\n", 1,
+	  "invalid protocol (tcp, udp or icmp): 'TCP'" },
+	{ "except any 1.2.3.4 proto tcp port\n", 1,
+	  "except: missing port after 'port': 'except any 1.2.3.4 proto tcp port'" },
+	{ "except any 1.2.3.4 proto tcp port 0\n", 1,
+	  "invalid port (ports are 1 to 65535): '0'" },
+	{ "except any 1.2.3.4 proto tcp port 65536\n", 1,
+	  "invalid port (ports are 1 to 65535): '65536'" },
+	{ "except any 1.2.3.4 proto tcp port 0-5\n", 1,
+	  "invalid port range (ports are 1 to 65535): '0-5'" },
+	{ "except any 1.2.3.4 proto tcp port 5-\n", 1,
+	  "invalid port range (ports are 1 to 65535): '5-'" },
+	{ "except any 1.2.3.4 proto tcp port 2000-1000\n", 1,
+	  "invalid port range (it runs backwards): '2000-1000'" },
+	{ "except any 1.2.3.4 port 53\n", 1,
+	  "invalid port (only with proto tcp or udp): '53'" },
+	{ "except any 1.2.3.4 proto icmp port 53\n", 1,
+	  "invalid port (only with proto tcp or udp): '53'" },
+	{ "except any 1.2.3.4 proto tcp proto udp\n", 1,
+	  "except: unexpected argument: 'proto'" },
+	{ "except any 1.2.3.4 dport 53\n", 1,
+	  "except: unexpected argument: 'dport'" },
+	{ "except any 1.2.3.4 proto tcp port 1 port 2 x\n", 1,
+	  "except: unexpected argument: 'port'" },
+	/* what only the whole file tells, named by line */
+	{ "deny 02:00:00:00:00:0c\nexcept 02:00:00:00:00:0d 1.2.3.4\n", 2,
+	  "except: no deny, allow or audit line for this device: '02:00:00:00:00:0d'" },
+	{ "except any 1.2.3.4\n\nexcept any 1.2.3.4/32\n", 3,
+	  "exception given twice, first on line 1: 'except any 1.2.3.4/32'" },
+	{ "deny 02:00:00:00:00:0c\n"
+	  "except 02:00:00:00:00:0c ::/0 proto icmp port 0\n", 2,
+	  "invalid port (ports are 1 to 65535): '0'" },
+	{ "except 02:00:00:00:00:0c 1.2.3.4\ndeny 02:00:00:00:00:0c\n"
+	  "except 02-00-00-00-00-0C 1.2.3.4 proto tcp\n"
+	  "except 02-00-00-00-00-0C 1.2.3.4/32\n", 4,
+	  "exception given twice, first on line 1: 'except 02:00:00:00:00:0c 1.2.3.4/32'" },
+	{ "except 02:00:00:00:00:0e 1.2.3.4\nexcept any 1.2.3.4\n"
+	  "except any 1.2.3.4\n", 1,
+	  "except: no deny, allow or audit line for this device: '02:00:00:00:00:0e'" },
 	/* bytes a text file should not have */
 	{ "deny\f02:00:00:00:00:0c\n", 1,
 	  "unknown command: 'deny\\x0c02:00:00:00:00:0c'" },

@@ -9,9 +9,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
+#include "exception.h"
 #include "format.h"
 #include "iot_egress.h"
 #include "json.h"
@@ -777,6 +779,149 @@ static int print_json_samples(void)
 	return 0;
 }
 
+static struct iot_dest dest(const char *dst, uint8_t proto, uint16_t dport,
+			   uint64_t count)
+{
+	struct iot_dest d = { .proto = proto, .dport = dport, .count = count };
+
+	d.dst.family = strchr(dst, ':') ? AF_INET6 : AF_INET;
+	if (inet_pton(d.dst.family, dst, d.dst.a) != 1)
+		exit(1);
+	return d;
+}
+
+/* What lock keeps of recorded destinations, as dry-run writes it. */
+static void test_lock_plan(void)
+{
+	static const uint8_t mac[ETH_ALEN] = { 2, 0, 0, 0, 0, 0x0c };
+	struct iot_dest v[] = {
+		dest("203.0.113.5", IPPROTO_TCP, 443, 5),
+		dest("2001:db8::53", IPPROTO_UDP, 53, 2),
+		dest("198.51.100.1", 47, 0, 9),		/* GRE: no exception */
+		dest("198.51.100.2", IPPROTO_TCP, 0, 9),	/* port 0 */
+		dest("192.0.2.1", IPPROTO_ICMP, 0, 3),
+		dest("192.0.2.1", IPPROTO_ICMP, 8, 3),	/* the same */
+		dest("2001:db8::1", IPPROTO_ICMPV6, 0, 2),
+		dest("2001:db8::2", IPPROTO_ICMP, 0, 2),	/* v4 ICMP in v6 */
+		dest("203.0.113.9", IPPROTO_UDP, 123, 1),	/* below 2 */
+	};
+	static const char *const want[] = {
+		"02:00:00:00:00:0c 203.0.113.5/32 proto tcp port 443",
+		"02:00:00:00:00:0c 2001:db8::53/128 proto udp port 53",
+		"02:00:00:00:00:0c 192.0.2.1/32 proto icmp",
+		"02:00:00:00:00:0c 2001:db8::1/128 proto icmp",
+	};
+	struct iot_dest_list l = { v, ARRAY_SIZE(v), ARRAY_SIZE(v) };
+	char text[EXCEPT_TEXT_SIZE];
+	struct lock_plan plan;
+	bool same = true;
+	size_t i;
+
+	check(lock_plan_make(&plan, mac, &l, 2) == 0, "lock plan made");
+	for (i = 0; i < ARRAY_SIZE(want) && i < plan.keep.n; i++) {
+		except_format(text, &plan.keep.v[i]);
+		if (strcmp(text, want[i])) {
+			printf("# got %s, want %s\n", text, want[i]);
+			same = false;
+		}
+	}
+	check(same && plan.keep.n == ARRAY_SIZE(want),
+	      "lock keeps each destination's exact address, protocol and port, once");
+	check(plan.recorded == 9 && plan.below == 1 && plan.skipped == 3 &&
+	      plan.duplicates == 1,
+	      "lock counts what it skipped and what was below min-count");
+	check(plan.keep.v[2].proto == IPPROTO_ICMP &&
+	      plan.keep.v[3].proto == IPPROTO_ICMPV6,
+	      "lock: ICMP for IPv4, ICMPv6 for IPv6");
+	lock_plan_free(&plan);
+	check(lock_plan_make(&plan, mac, &l, 10) == 0 && plan.keep.n == 0 &&
+	      plan.below == 9, "lock: min-count above every count keeps none");
+	lock_plan_free(&plan);
+}
+
+/* The words of an exception: what is kept of each, and the canonical form. */
+static void test_except_parse(void)
+{
+	static const struct {
+		const char *words[6];
+		size_t n;
+		const char *want;
+	} ok[] = {
+		{ { "10.0.0.0/8" }, 1, "any 10.0.0.0/8" },
+		{ { "192.0.2.7" }, 1, "any 192.0.2.7/32" },
+		{ { "0.0.0.0/0" }, 1, "any 0.0.0.0/0" },
+		{ { "::/0" }, 1, "any ::/0" },
+		{ { "2001:DB8:0:0::1" }, 1, "any 2001:db8::1/128" },
+		{ { "::ffff:192.0.2.0/120" }, 1, "any ::ffff:192.0.2.0/120" },
+		{ { "::/0", "proto", "icmp" }, 3, "any ::/0 proto icmp" },
+		{ { "::/0", "port", "1-65535", "proto", "udp" }, 5,
+		  "any ::/0 proto udp port 1-65535" },
+		{ { "0.0.0.0/0", "proto", "udp", "port", "123-123" }, 5,
+		  "any 0.0.0.0/0 proto udp port 123" },
+		{ { "255.255.255.255/32", "proto", "tcp" }, 3,
+		  "any 255.255.255.255/32 proto tcp" },
+	};
+	static const struct {
+		const char *words[6];
+		size_t n;
+		int word;
+		const char *reason, *detail;
+	} bad[] = {
+		{ { "" }, 1, 0, "invalid prefix", "" },
+		{ { "10.0.0.0/8/8" }, 1, 0, "invalid prefix", "" },
+		{ { "10.0.0.0/+8" }, 1, 0, "invalid prefix", "" },
+		{ { "10.0.0.0/-1" }, 1, 0, "invalid prefix", "" },
+		{ { "10.0.0.0 /8" }, 1, 0, "invalid prefix", "" },
+		{ { "fe80::1%eth0" }, 1, 0, "invalid prefix", "" },
+		{ { "10.0.0.128/25" }, 1, -2, "", "" },
+		{ { "10.0.0.129/25" }, 1, 0, "invalid prefix",
+		  "host bits set, the prefix is 10.0.0.128/25" },
+		{ { "::1/127" }, 1, 0, "invalid prefix",
+		  "host bits set, the prefix is ::/127" },
+		{ { "1.2.3.4", "port", "1a" }, 3, 2, "invalid port",
+		  "ports are 1 to 65535" },
+		{ { "1.2.3.4", "proto", "udp", "port", "+1" }, 5, 4,
+		  "invalid port", "ports are 1 to 65535" },
+		{ { "1.2.3.4", "proto", "udp", "port", "1--2" }, 5, 4,
+		  "invalid port range", "ports are 1 to 65535" },
+		{ { "1.2.3.4", "proto", "udp", "port", "9-8" }, 5, 4,
+		  "invalid port range", "it runs backwards" },
+		{ { "1.2.3.4", "proto", "udp", "port" }, 4, -1,
+		  "t: missing port after 'port'", "" },
+		{ { "1.2.3.4", "proto", "6" }, 3, 2, "invalid protocol",
+		  "tcp, udp or icmp" },
+		{ { "1.2.3.4", "proto", "icmpv6" }, 3, 2, "invalid protocol",
+		  "tcp, udp or icmp" },
+	};
+	char text[EXCEPT_TEXT_SIZE];
+	struct except_error err;
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(ok); i++) {
+		struct iot_except e = { .any = true };
+		int r = except_parse(&e, ok[i].words, ok[i].n, "t", &err);
+
+		check_str(r == 0 ? except_format(text, &e) : err.reason,
+			  ok[i].want, "except words");
+	}
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		struct iot_except e = { .any = true };
+		int r = except_parse(&e, bad[i].words, bad[i].n, "t", &err);
+
+		if (bad[i].word == -2) {
+			check(r == 0, "accepted: %s", bad[i].words[0]);
+			continue;
+		}
+		if (!check(r == -1 && err.word == bad[i].word &&
+			   !strcmp(err.reason, bad[i].reason) &&
+			   !strcmp(err.detail, bad[i].detail),
+			   "refused: %s ... (%s)", bad[i].words[0],
+			   bad[i].reason))
+			printf("# got r=%d word %d: %s (%s)\n", r, err.word,
+			       err.reason, err.detail);
+	}
+}
+
 int main(int argc, char *argv[])
 {
 	if (argc == 2 && !strcmp(argv[1], "--json-samples"))
@@ -795,5 +940,7 @@ int main(int argc, char *argv[])
 	test_names();
 	test_counts();
 	test_tables();
+	test_except_parse();
+	test_lock_plan();
 	return tap_done();
 }

@@ -126,7 +126,7 @@ sample_table() {
 	[[ ${lines[7]} == "events: 0 (0 suppressed)" ]]
 	[[ ${lines[8]} == "generation: "* ]]
 	[[ ${lines[9]} == "fallback: none" ]]
-	[[ ${#lines[@]} == 10 ]]
+	[[ ${#lines[@]} == 11 ]]
 }
 
 @test "the generation changes with every change" {

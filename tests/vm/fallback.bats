@@ -21,9 +21,10 @@
 bats_require_minimum_version 1.5.0
 load lib
 
-# Made-up devices (more than 200), and one allowed in every policy.
-N_DEVICES=${N_DEVICES:-256}
-MARKER="02:00:00:00:ff:fe 198.18.250.250 2001:db8:1::ff:fe allow marker"
+# Made-up devices (more than 200, on the LAN's free addresses
+# 192.0.2.30 to .249: at most 220), and one allowed in every policy.
+N_DEVICES=${N_DEVICES:-220}
+MARKER="02:00:00:00:ff:fe 192.0.2.250 2001:db8:1::ff:fe allow - marker"
 TUNNEL_SRC=203.0.113.66
 # Round r counts at UDP port PORT0 + r.
 PORT0=7000
@@ -137,23 +138,33 @@ pktgen_stop() {
 CONFIGS=("allow named" "deny named" "allow none" "deny none")
 
 # devices SEED DIR: DIR/devices, N_DEVICES lines "MAC IPV4 IPV6 POLICY
-# [LABEL]" (POLICY deny, allow, audit or -: not in the file, the default
-# applies; a label on about half) and the marker; and DIR/policy0 to 3,
-# the policy file of each of CONFIGS, with the MACs in each of the
-# spellings iotctl reads.
+# EXC [LABEL]" (POLICY deny, allow, audit or -: not in the file, the
+# default applies; EXC 4, 6, 46 or -: the device's exceptions let its UDP
+# to the WAN host through over IPv4, IPv6; a label on about half) and the
+# marker; and DIR/policy0 to 3, the policy file of each of CONFIGS, with
+# the MACs in each of the spellings iotctl reads, and an exception for any
+# device to the NAS over IPv4.
 devices() {
+	if (( N_DEVICES > 220 )); then
+		echo "N_DEVICES=$N_DEVICES: the LAN has room for 220" >&2
+		return 1
+	fi
 	awk -v seed="$1" -v n="$N_DEVICES" -v marker="$MARKER" -v dir="$2" \
 		-v configs="$(printf '%s;' "${CONFIGS[@]}")" 'BEGIN {
 		srand(seed)
 		split("deny allow audit -", policy, " ")
 		for (i = 0; i < n; i++) {
 			# unicast, locally administered; the index makes it unique
-			dev[i] = sprintf("%02x:%02x:%02x:%02x:%02x:%02x 198.18.%d.%d 2001:db8:1::1:%x %s%s",
+			p = policy[1 + int(rand() * 4)]
+			# exceptions of its own (a device in the file only):
+			# the WAN host over IPv4, over IPv6, or both
+			r = rand()
+			ex = p == "-" || r >= 0.4 ? "-" : r < 0.15 ? "4" : r < 0.3 ? "6" : "46"
+			dev[i] = sprintf("%02x:%02x:%02x:%02x:%02x:%02x 192.0.2.%d 2001:db8:1::1:%x %s %s%s",
 				int(rand() * 64) * 4 + 2, int(rand() * 256),
 				int(rand() * 256), int(rand() * 256), int(i / 256),
-				i % 256, 1 + int(i / 250), 1 + i % 250, i,
-				policy[1 + int(rand() * 4)],
-				rand() < 0.5 ? " d" i : "")
+				i % 256, 30 + i, i,
+				p, ex, rand() < 0.5 ? " d" i : "")
 			print dev[i] > (dir "/devices")
 		}
 		dev[n] = marker
@@ -178,8 +189,15 @@ devices() {
 					gsub(":", "", m)
 					m = substr(m, 1, 4) "." substr(m, 5, 4) "." substr(m, 9)
 				}
-				print d[4], m (d[5] != "" ? " name " d[5] : "") > f
+				print d[4], m (d[6] != "" ? " name " d[6] : "") > f
+				if (d[5] ~ /4/)
+					print "except", m, "198.51.100.0/24 proto udp" > f
+				if (d[5] ~ /6/)
+					print "except", m, "2001:db8:2::/64 proto udp port 7000-7099" > f
 			}
+			# every device that would be dropped may reach the NAS
+			# over IPv4, where the NAS is WAN-bound
+			print "except any 203.0.113.128/25" > f
 			close(f)
 		}
 	}'
@@ -215,8 +233,7 @@ listing() {
 
 # An IPIP tunnel from the camera to the router, as in policy.bats, for
 # the address behind the WAN host: the router forwards what comes out of
-# it from tun0, which has no MAC header. And an address on the LAN for the
-# made-up devices.
+# it from tun0, which has no MAC header.
 tunnel() {
 	in_batch "$CAMERA" <<-EOF
 	link add tun0 type ipip local ${IOT_SRC4[camera]} remote 192.0.2.1
@@ -228,7 +245,6 @@ tunnel() {
 	link add tun0 type ipip local 192.0.2.1 remote ${IOT_SRC4[camera]}
 	addr add 203.0.113.65 peer $TUNNEL_SRC dev tun0
 	link set tun0 up
-	addr add 198.18.0.1/16 dev br-lan
 	EOF
 }
 
@@ -247,7 +263,7 @@ verdicts() {
 			line = substr(line, RSTART + RLENGTH)
 		}
 	}
-	FILENAME == ARGV[1] { n++; mac[n] = $1; a4[n] = $2; a6[n] = $3; pol[n] = $4; next }
+	FILENAME == ARGV[1] { n++; mac[n] = $1; a4[n] = $2; a6[n] = $3; pol[n] = $4; ex[n] = $5; next }
 	FILENAME == ARGV[2] { parse("wan", $0); next }
 	FILENAME == ARGV[3] { parse("nas", $0); next }
 	END {
@@ -259,9 +275,12 @@ verdicts() {
 				p = pol[d] == "-" ? def : pol[d]
 				for (h = 0; h < 2; h++) {
 					host = h ? "nas" : "wan"
-					# the NAS is WAN-bound only with no WAN name
-					out = host == "wan" || wan == "none" ? (p != "deny") : 1
 					for (v = 4; v <= 6; v += 2) {
+						# the NAS is WAN-bound only with no WAN
+						# name; what would be dropped passes if
+						# an exception lets it through
+						excepted = host == "nas" ? v == 4 : index(ex[d], v) > 0
+						out = host == "wan" || wan == "none" ? (p != "deny" || excepted) : 1
 						g = got[host, v == 4 ? a4[d] : a6[d], port] + 0
 						seen[enf, d, host, v, def, wan] = g
 						if (g != out && ++bad <= 20)
@@ -329,7 +348,7 @@ verdicts() {
 	exec {wfd}>&-
 
 	# the last round is in when its marker is
-	busywait 10000 listing "$WAN" "$dir/wan.txt" 198.18.250.250 "$port"
+	busywait 10000 listing "$WAN" "$dir/wan.txt" 192.0.2.250 "$port"
 	busywait 10000 listing "$NAS" "$dir/nas.txt" 2001:db8:1::ff:fe "$port"
 	run verdicts "$dir/devices" "$dir/wan.txt" "$dir/nas.txt" "${rounds[@]}"
 	echo "$output"
@@ -451,7 +470,8 @@ fallback_dropped_at_least() {
 	run -0 iotctl_r status
 	[[ ${lines[0]} == "module: iot_egress "* ]]
 	[[ ${lines[1]} == "default: deny" ]]
-	[[ ${lines[-1]} == "fallback: none" ]]
+	# the tenth line; the exceptions' line comes after it
+	[[ ${lines[9]} == "fallback: none" && ${lines[10]} == "exceptions: "* ]]
 	# and a broken file changes nothing here either
 	broken_reload_changes_nothing iotctl_r save
 	run ! fallback_table

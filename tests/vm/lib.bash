@@ -429,6 +429,43 @@ kernel_clean() {
 	fi
 }
 
+# flowtable: offload every forwarded TCP and UDP flow of the router.  The
+# bridge's ports are in it too: from 5.13 the flowtable follows the path
+# through the bridge to the port, and 7.x offloads nothing whose port is
+# missing.
+flowtable() {
+	ip netns exec "$ROUTER" nft -f - <<-EOF
+	table inet flows {
+		flowtable ft {
+			hook ingress priority 0
+			devices = { br-lan, cam0, lap0, wan0 }
+		}
+		chain forward {
+			type filter hook forward priority 0
+			meta l4proto { tcp, udp } flow add @ft
+		}
+	}
+	EOF
+}
+
+# firewall: a router that tracks connections, as most do.
+firewall() {
+	ip netns exec "$ROUTER" nft -f - <<-EOF
+	table inet fw {
+		chain forward {
+			type filter hook forward priority 0
+			ct state established,related counter accept
+		}
+	}
+	EOF
+}
+
+# offloaded: the router's conntrack shows offloaded flows from the camera.
+offloaded() {
+	ip netns exec "$ROUTER" conntrack -L 2> /dev/null |
+		grep -q "src=${IOT_SRC4[camera]} .*OFFLOAD"
+}
+
 # kernel_mark: kernel_clean looks at dmesg from here on.
 kernel_mark() {
 	DMESG_FROM=$(dmesg | wc -l)

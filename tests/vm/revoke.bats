@@ -18,37 +18,6 @@ setup() {
 	busywait 20000 listening "$WAN" 81
 }
 
-# flowtable: offload every forwarded TCP and UDP flow of the router.  The
-# bridge's ports are in it too: from 5.13 the flowtable follows the path
-# through the bridge to the port, and 7.x offloads nothing whose port is
-# missing.
-flowtable() {
-	ip netns exec "$ROUTER" nft -f - <<-EOF
-	table inet flows {
-		flowtable ft {
-			hook ingress priority 0
-			devices = { br-lan, cam0, lap0, wan0 }
-		}
-		chain forward {
-			type filter hook forward priority 0
-			meta l4proto { tcp, udp } flow add @ft
-		}
-	}
-	EOF
-}
-
-# firewall: a router that tracks connections, as most do.
-firewall() {
-	ip netns exec "$ROUTER" nft -f - <<-EOF
-	table inet fw {
-		chain forward {
-			type filter hook forward priority 0
-			ct state established,related counter accept
-		}
-	}
-	EOF
-}
-
 # streams NS: from NS to the WAN host, a line every 0.2 s over TCP and UDP,
 # IPv4 and IPv6, until cleanup.
 streams() {
@@ -120,12 +89,6 @@ laptop_unaffected() {
 	(( $(grep -c OFFLOAD <<< "$after") >= 4 ))
 	tcp_from "$LAPTOP" "${WAN_IP[4]}"
 	tcp_from "$LAPTOP" "${WAN_IP[6]}"
-}
-
-# offloaded: the router's conntrack shows offloaded flows from the camera.
-offloaded() {
-	ip netns exec "$ROUTER" conntrack -L 2> /dev/null |
-		grep -q "src=${IOT_SRC4[camera]} .*OFFLOAD"
 }
 
 # both_offloaded: a flowtable in the router, streams from the camera and

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "../mac.h"
 #include "../netlink.h"
 #include "../nft.h"
 #include "fake_netlink.h"
@@ -127,6 +128,9 @@ int iot_nl_get_status(struct iot_nl *nl, struct iot_status *st,
 	snprintf(st->module_version, sizeof(st->module_version), "fake");
 	st->default_policy = IOT_EGRESS_POLICY_ALLOW;
 	st->max_devices = 4096;
+	st->has_exceptions = true;
+	st->max_exceptions = 1024;
+	st->exceptions_per_device = 64;
 	return 0;
 }
 
@@ -154,6 +158,110 @@ int iot_nl_set_device(struct iot_nl *nl, const struct iot_device *dev,
 		return -1;
 	if (cut)
 		*cut = 0;
+	return 0;
+}
+
+/* What the command line must never let through to the kernel. */
+static void check_except(const struct iot_except *e, bool owner)
+{
+	unsigned int max = e->addr.family == AF_INET ? 32 : 128, i;
+	bool ports = e->proto == 6 || e->proto == 17;	/* TCP, UDP */
+
+	if ((e->addr.family != AF_INET && e->addr.family != AF_INET6) ||
+	    e->prefix_len > max || (!ports && e->port_min) ||
+	    (e->port_min > e->port_max) || (!e->port_min && e->port_max) ||
+	    (e->proto && e->proto != 6 && e->proto != 17 &&
+	     e->proto != (e->addr.family == AF_INET ? 1 : 58)))
+		abort();
+	for (i = e->prefix_len; i < max; i++) {
+		if (e->addr.a[i / 8] & (0x80 >> (i % 8)))
+			abort();	/* host bits set */
+	}
+	if (owner && !e->any && mac_not_device(e->mac))
+		abort();
+}
+
+int iot_nl_set_device_except(struct iot_nl *nl, const struct iot_device *dev,
+			     const struct iot_except *v, size_t n,
+			     uint32_t *cut, struct iot_nl_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		check_except(&v[i], false);
+	return iot_nl_set_device(nl, dev, cut, err);
+}
+
+int iot_nl_add_except(struct iot_nl *nl, const struct iot_except *e,
+		      struct iot_nl_error *err)
+{
+	check_except(e, true);
+	return request(nl, err);
+}
+
+int iot_nl_del_except(struct iot_nl *nl, const struct iot_except *e,
+		      uint32_t *cut, struct iot_nl_error *err)
+{
+	check_except(e, true);
+	if (cut)
+		*cut = 0;
+	return request(nl, err);
+}
+
+/* One canned exception, so that show prints one. */
+static int canned_excepts(struct iot_except_list *list, bool any,
+			  const uint8_t *mac, struct iot_nl_error *err)
+{
+	struct iot_except *e = calloc(1, sizeof(*e));
+
+	if (!e) {
+		set_error(err, IOT_NL_LOCAL, 0, "out of memory");
+		return -1;
+	}
+	e->any = any || !mac;
+	if (mac)
+		memcpy(e->mac, mac, ETH_ALEN);
+	e->addr.family = AF_INET;
+	e->prefix_len = 0;
+	e->proto = 17;
+	e->port_min = e->port_max = 123;
+	e->matched_packets = 4;
+	e->matched_bytes = 304;
+	e->has_last_matched = true;
+	e->last_matched = 1700000060;
+	list->v = e;
+	list->n = list->cap = 1;
+	return 0;
+}
+
+int iot_nl_dump_excepts(struct iot_nl *nl, bool any, const uint8_t *mac,
+			struct iot_except_list *list,
+			struct iot_nl_error *err)
+{
+	iot_except_list_free(list);
+	if (request(nl, err) < 0)
+		return -1;
+	return canned_excepts(list, any, mac, err);
+}
+
+void iot_except_list_free(struct iot_except_list *list)
+{
+	free(list->v);
+	memset(list, 0, sizeof(*list));
+}
+
+int iot_nl_load_excepts(struct iot_nl *nl, const struct iot_except *v,
+			size_t n, size_t *failed, struct iot_nl_error *err)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		check_except(&v[i], true);
+	if (request(nl, err) < 0) {
+		*failed = 0;
+		return -1;
+	}
+	*failed = n;
 	return 0;
 }
 
@@ -220,7 +328,9 @@ int iot_nl_get_device_info(struct iot_nl *nl, const uint8_t mac[ETH_ALEN],
 	canned_dest(&info->dests.v[0], false);
 	canned_dest(&info->dests.v[1], true);
 	info->dests.n = info->dests.cap = 2;
-	return 0;
+	info->has_evicted = true;
+	info->evicted = 7;
+	return canned_excepts(&info->excepts, false, mac, err);
 }
 
 int iot_nl_dump_unknown(struct iot_nl *nl, struct iot_unknown_list *list,
@@ -402,8 +512,10 @@ void iot_device_info_free(struct iot_device_info *info)
 {
 	free(info->addrs.v);
 	free(info->dests.v);
+	free(info->excepts.v);
 	memset(&info->addrs, 0, sizeof(info->addrs));
 	memset(&info->dests, 0, sizeof(info->dests));
+	memset(&info->excepts, 0, sizeof(info->excepts));
 }
 
 void iot_unknown_list_free(struct iot_unknown_list *list)

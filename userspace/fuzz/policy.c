@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../exception.h"
 #include "../fallback.h"
 #include "../mac.h"
 #include "../policy.h"
@@ -28,8 +29,7 @@ static char *write_out(struct policy *p)
 
 	if (!f)
 		abort();
-	policy_sort(p);
-	if (policy_file_write(f, p, "FUZZ") < 0)
+	if (policy_sort(p) < 0 || policy_file_write(f, p, "FUZZ") < 0)
 		abort();
 	fclose(f);
 	return buf;
@@ -65,6 +65,17 @@ static void check_accepted(const struct policy *p)
 			abort();
 		/* sorted by now: equal MACs would be neighbours */
 		if (i && !mac_compare(d->mac, p->dev[i - 1].mac))
+			abort();
+	}
+	/* every exception's device has a line; any first, then by MAC */
+	for (i = 0; i < p->nexc; i++) {
+		const struct iot_except *e = &p->exc[i];
+
+		if (!e->any && !policy_find_device(p, e->mac))
+			abort();
+		if (i && except_compare(&p->exc[i - 1], e) >= 0 &&
+		    (p->exc[i - 1].any != e->any ||
+		     mac_compare(p->exc[i - 1].mac, e->mac)))
 			abort();
 	}
 }
@@ -136,6 +147,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	again = write_out(&q);
 	if (strcmp(out, again) || q.ndev != p.ndev || q.nwan != p.nwan ||
+	    q.nexc != p.nexc ||
 	    q.default_policy != p.default_policy)
 		abort();
 	free(again);

@@ -2244,7 +2244,8 @@ static void one_unprivileged(void)
 		 */
 		if (((struct nlmsghdr *)B.d)->nlmsg_flags & NLM_F_DUMP ||
 		    B.d[NLMSG_HDRLEN] == IOT_EGRESS_CMD_GET_WAN ||
-		    B.d[NLMSG_HDRLEN] == IOT_EGRESS_CMD_GET_UNKNOWN) {
+		    B.d[NLMSG_HDRLEN] == IOT_EGRESS_CMD_GET_UNKNOWN ||
+		    B.d[NLMSG_HDRLEN] == IOT_EGRESS_CMD_GET_EXCEPT) {
 			E.err = -EPERM;
 			E.err_also = -EOPNOTSUPP;
 		}

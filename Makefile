@@ -107,7 +107,7 @@ bench:
 fuzz:
 	scripts/fuzz
 
-lint: sparse style cppcheck ynl
+lint: sparse style cppcheck ynl layers
 
 sparse:
 	@scripts/sparse $(KDIR)
@@ -120,6 +120,10 @@ style:
 ynl:
 	@scripts/ynl check
 
+# The files of kmod/ and of userspace/ stand in layers (docs/design.md).
+layers: module iotctl
+	@scripts/layers kmod userspace
+
 cppcheck:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,style,performance,portability \
 		--inline-suppr -I kmod/uapi userspace/
@@ -129,7 +133,7 @@ clean:
 	$(MAKE) -C userspace clean
 	rm -rf build
 
-.PHONY: all module iotctl deps-build deps-test check check-kernels check-hardening demo test-debug bench fuzz lint sparse style cppcheck ynl clean
+.PHONY: all module iotctl deps-build deps-test check check-kernels check-hardening demo test-debug bench fuzz lint sparse style cppcheck ynl layers clean
 
 # Installing. "sudo make install" puts the module's source in /usr/src and
 # has DKMS add, build and install it for KVER (see above), then installs

@@ -120,36 +120,3 @@ int iot_load_commit(struct iot_net *in, u32 portid, u8 default_policy,
 	}
 	return err;
 }
-
-static int iot_load_release_port(struct iot_net *in, const void *portid,
-				 struct netlink_ext_ack *extack)
-{
-	iot_load_release(in, *(const u32 *)portid);
-	return 0;
-}
-
-static int iot_netlink_event(struct notifier_block *nb, unsigned long event,
-			     void *ptr)
-{
-	struct netlink_notify *n = ptr;
-	struct iot_txn t = { .change = iot_load_release_port, .arg = &n->portid };
-
-	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
-		return NOTIFY_DONE;
-	iot_txn(iot_net(n->net), &t, NULL);
-	return NOTIFY_DONE;
-}
-
-static struct notifier_block iot_netlink_notifier = {
-	.notifier_call = iot_netlink_event,
-};
-
-int iot_load_notifier_register(void)
-{
-	return netlink_register_notifier(&iot_netlink_notifier);
-}
-
-void iot_load_notifier_unregister(void)
-{
-	netlink_unregister_notifier(&iot_netlink_notifier);
-}

@@ -15,6 +15,7 @@ int iot_load_begin(struct iot_net *in, u32 portid,
 struct iot_table *iot_load_staged(struct iot_net *in, u32 portid,
 				  struct netlink_ext_ack *extack);
 void iot_load_drop(struct iot_net *in);
+/* The netlink socket @portid is gone: its load, if any, with it. */
 void iot_load_release(struct iot_net *in, u32 portid);
 
 /* What a commit did. */
@@ -28,8 +29,5 @@ struct iot_load_done {
 int iot_load_commit(struct iot_net *in, u32 portid, u8 default_policy,
 		    const struct iot_wan_names *names,
 		    struct iot_load_done *done, struct netlink_ext_ack *extack);
-
-int iot_load_notifier_register(void);
-void iot_load_notifier_unregister(void);
 
 #endif /* _IOT_LOAD_H */

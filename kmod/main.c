@@ -8,7 +8,6 @@
 #include <linux/module.h>
 #include <net/genetlink.h>
 
-#include "load.h"
 #include "net.h"
 #include "netlink.h"
 #include "rec.h"
@@ -24,7 +23,6 @@ static const struct {
 	{ iot_dev_cache_init,		iot_dev_cache_destroy },
 	{ iot_rec_cache_init,		iot_rec_cache_destroy },
 	{ iot_net_register,		iot_net_unregister },
-	{ iot_load_notifier_register,	iot_load_notifier_unregister },
 	{ iot_genl_register,		iot_genl_unregister },
 };
 

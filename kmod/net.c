@@ -3,10 +3,12 @@
  * Per network namespace state: every netns gets its own table, WAN names,
  * default policy, hooks, recorder and monitor, set up when the netns (or
  * the module) comes and freed when it goes, and kept in step with its
- * interfaces as they come, go and are renamed.
+ * interfaces as they come, go and are renamed, and with the netlink
+ * sockets that go while they load a policy.
  */
 #include <linux/moduleparam.h>
 #include <linux/netdevice.h>
+#include <linux/netlink.h>
 
 #include "load.h"
 #include "monitor.h"
@@ -148,6 +150,30 @@ static struct notifier_block iot_netdev_notifier = {
 	.notifier_call = iot_netdev_event,
 };
 
+static int iot_release(struct iot_net *in, const void *portid,
+		       struct netlink_ext_ack *extack)
+{
+	iot_load_release(in, *(const u32 *)portid);
+	return 0;
+}
+
+/* A netlink socket closed: a load it began will never be committed. */
+static int iot_netlink_event(struct notifier_block *nb, unsigned long event,
+			     void *ptr)
+{
+	struct netlink_notify *n = ptr;
+	struct iot_txn t = { .change = iot_release, .arg = &n->portid };
+
+	if (event != NETLINK_URELEASE || n->protocol != NETLINK_GENERIC)
+		return NOTIFY_DONE;
+	iot_txn(iot_net(n->net), &t, NULL);
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block iot_netlink_notifier = {
+	.notifier_call = iot_netlink_event,
+};
+
 /* Every netns has its state before anything can look for it. */
 int iot_net_register(void)
 {
@@ -157,12 +183,22 @@ int iot_net_register(void)
 		return err;
 	err = register_netdevice_notifier(&iot_netdev_notifier);
 	if (err)
-		unregister_pernet_subsys(&iot_net_ops);
+		goto err_pernet;
+	err = netlink_register_notifier(&iot_netlink_notifier);
+	if (err)
+		goto err_netdev;
+	return 0;
+
+err_netdev:
+	unregister_netdevice_notifier(&iot_netdev_notifier);
+err_pernet:
+	unregister_pernet_subsys(&iot_net_ops);
 	return err;
 }
 
 void iot_net_unregister(void)
 {
+	netlink_unregister_notifier(&iot_netlink_notifier);
 	unregister_netdevice_notifier(&iot_netdev_notifier);
 	unregister_pernet_subsys(&iot_net_ops);
 }

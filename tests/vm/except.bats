@@ -173,6 +173,8 @@ flowing81() {
 
 @test "lock keeps what an audited camera did, and cuts nothing it keeps" {
 	local id lines
+	# a router that tracks connections: the id shows the stream's stays
+	firewall
 	iotctl_r audit "$IOT_CAMERA_MAC"
 	# two destinations, each reached more than once ...
 	passes camera udp "${WAN_IP[4]}" 123

@@ -21,9 +21,10 @@
 bats_require_minimum_version 1.5.0
 load lib
 
-# Made-up devices (more than 200), and one allowed in every policy.
-N_DEVICES=${N_DEVICES:-256}
-MARKER="02:00:00:00:ff:fe 198.18.250.250 2001:db8:1::ff:fe allow - marker"
+# Made-up devices (more than 200, on the LAN's free addresses
+# 192.0.2.30 to .249: at most 220), and one allowed in every policy.
+N_DEVICES=${N_DEVICES:-220}
+MARKER="02:00:00:00:ff:fe 192.0.2.250 2001:db8:1::ff:fe allow - marker"
 TUNNEL_SRC=203.0.113.66
 # Round r counts at UDP port PORT0 + r.
 PORT0=7000
@@ -144,6 +145,10 @@ CONFIGS=("allow named" "deny named" "allow none" "deny none")
 # the MACs in each of the spellings iotctl reads, and an exception for any
 # device to the NAS over IPv4.
 devices() {
+	if (( N_DEVICES > 220 )); then
+		echo "N_DEVICES=$N_DEVICES: the LAN has room for 220" >&2
+		return 1
+	fi
 	awk -v seed="$1" -v n="$N_DEVICES" -v marker="$MARKER" -v dir="$2" \
 		-v configs="$(printf '%s;' "${CONFIGS[@]}")" 'BEGIN {
 		srand(seed)
@@ -155,10 +160,10 @@ devices() {
 			# the WAN host over IPv4, over IPv6, or both
 			r = rand()
 			ex = p == "-" || r >= 0.4 ? "-" : r < 0.15 ? "4" : r < 0.3 ? "6" : "46"
-			dev[i] = sprintf("%02x:%02x:%02x:%02x:%02x:%02x 198.18.%d.%d 2001:db8:1::1:%x %s %s%s",
+			dev[i] = sprintf("%02x:%02x:%02x:%02x:%02x:%02x 192.0.2.%d 2001:db8:1::1:%x %s %s%s",
 				int(rand() * 64) * 4 + 2, int(rand() * 256),
 				int(rand() * 256), int(rand() * 256), int(i / 256),
-				i % 256, 1 + int(i / 250), 1 + i % 250, i,
+				i % 256, 30 + i, i,
 				p, ex, rand() < 0.5 ? " d" i : "")
 			print dev[i] > (dir "/devices")
 		}
@@ -228,8 +233,7 @@ listing() {
 
 # An IPIP tunnel from the camera to the router, as in policy.bats, for
 # the address behind the WAN host: the router forwards what comes out of
-# it from tun0, which has no MAC header. And an address on the LAN for the
-# made-up devices.
+# it from tun0, which has no MAC header.
 tunnel() {
 	in_batch "$CAMERA" <<-EOF
 	link add tun0 type ipip local ${IOT_SRC4[camera]} remote 192.0.2.1
@@ -241,7 +245,6 @@ tunnel() {
 	link add tun0 type ipip local 192.0.2.1 remote ${IOT_SRC4[camera]}
 	addr add 203.0.113.65 peer $TUNNEL_SRC dev tun0
 	link set tun0 up
-	addr add 198.18.0.1/16 dev br-lan
 	EOF
 }
 
@@ -345,7 +348,7 @@ verdicts() {
 	exec {wfd}>&-
 
 	# the last round is in when its marker is
-	busywait 10000 listing "$WAN" "$dir/wan.txt" 198.18.250.250 "$port"
+	busywait 10000 listing "$WAN" "$dir/wan.txt" 192.0.2.250 "$port"
 	busywait 10000 listing "$NAS" "$dir/nas.txt" 2001:db8:1::ff:fe "$port"
 	run verdicts "$dir/devices" "$dir/wan.txt" "$dir/nas.txt" "${rounds[@]}"
 	echo "$output"
@@ -467,7 +470,8 @@ fallback_dropped_at_least() {
 	run -0 iotctl_r status
 	[[ ${lines[0]} == "module: iot_egress "* ]]
 	[[ ${lines[1]} == "default: deny" ]]
-	[[ ${lines[-1]} == "fallback: none" ]]
+	# the tenth line; the exceptions' line comes after it
+	[[ ${lines[9]} == "fallback: none" && ${lines[10]} == "exceptions: "* ]]
 	# and a broken file changes nothing here either
 	broken_reload_changes_nothing iotctl_r save
 	run ! fallback_table

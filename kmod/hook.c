@@ -41,6 +41,7 @@ static unsigned int iot_hook(void *priv, struct sk_buff *skb,
 {
 	struct iot_net *in = priv;
 	const struct iot_cfg *cfg = rcu_dereference(in->cfg);
+	struct iot_drops *drops;
 	struct iot_dev *dev;
 	const u8 *mac;
 	u8 policy;
@@ -77,7 +78,10 @@ static unsigned int iot_hook(void *priv, struct sk_buff *skb,
 	return NF_ACCEPT;
 
 drop:
-	this_cpu_inc(*in->hooks.dropped);
+	drops = this_cpu_ptr(in->hooks.dropped);
+	u64_stats_update_begin(&drops->syncp);
+	u64_stats_inc(&drops->n);
+	u64_stats_update_end(&drops->syncp);
 	return NF_DROP;
 }
 
@@ -100,11 +104,14 @@ int iot_hooks_init(struct iot_net *in)
 {
 	struct iot_hooks *h = &in->hooks;
 	unsigned int i;
+	int cpu;
 
 	BUILD_BUG_ON(ARRAY_SIZE(iot_hook_ops) != ARRAY_SIZE(h->ops));
-	h->dropped = alloc_percpu(u64);
+	h->dropped = alloc_percpu(struct iot_drops);
 	if (!h->dropped)
 		return -ENOMEM;
+	for_each_possible_cpu(cpu)
+		u64_stats_init(&per_cpu_ptr(h->dropped, cpu)->syncp);
 	for (i = 0; i < ARRAY_SIZE(h->ops); i++) {
 		h->ops[i] = iot_hook_ops[i];
 		h->ops[i].priv = in;
@@ -161,10 +168,18 @@ void iot_hooks_trim(struct iot_net *in)
 
 u64 iot_hooks_dropped(const struct iot_net *in)
 {
-	u64 sum = 0;
+	const struct iot_drops *d;
+	unsigned int start;
+	u64 sum = 0, n;
 	int cpu;
 
-	for_each_possible_cpu(cpu)
-		sum += READ_ONCE(*per_cpu_ptr(in->hooks.dropped, cpu));
+	for_each_possible_cpu(cpu) {
+		d = per_cpu_ptr(in->hooks.dropped, cpu);
+		do {
+			start = u64_stats_fetch_begin(&d->syncp);
+			n = u64_stats_read(&d->n);
+		} while (u64_stats_fetch_retry(&d->syncp, start));
+		sum += n;
+	}
 	return sum;
 }

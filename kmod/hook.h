@@ -6,16 +6,23 @@
 #define _IOT_HOOK_H
 
 #include <linux/netfilter.h>
+#include <linux/u64_stats_sync.h>
 #include <net/netlink.h>
 
 struct iot_net;
+
+/* Packets dropped on one CPU: whole when read on a 32-bit CPU too. */
+struct iot_drops {
+	u64_stats_t n;
+	struct u64_stats_sync syncp;
+};
 
 /* The forward hooks of one netns. */
 struct iot_hooks {
 	struct nf_hook_ops ops[2];
 	/* Registered only while there is something to drop or count. */
 	bool on;
-	u64 __percpu *dropped;
+	struct iot_drops __percpu *dropped;
 };
 
 int iot_hooks_init(struct iot_net *in);

@@ -134,12 +134,19 @@ err:
 	nlmsg_free(skb);
 }
 
-/* One-second windows: @limit events in each. */
+/*
+ * One-second windows: @limit events in each. A window that seems to start
+ * in the future is one jiffies wrapped past: the zeroed window of a new
+ * limit (jiffies start 5 minutes short of wrapping, so on a 32-bit CPU
+ * "0" stays ahead of them for those 5 minutes), or one left unused for
+ * 2^31 jiffies. Either starts anew, or no event would go out until
+ * jiffies caught up with it.
+ */
 static bool iot_ratelimit(struct iot_evlimit *l, unsigned int limit)
 {
 	unsigned long now = jiffies;
 
-	if (time_after_eq(now, l->window + HZ)) {
+	if (time_after_eq(now, l->window + HZ) || time_before(now, l->window)) {
 		l->window = now;
 		l->count = 0;
 	}

@@ -179,10 +179,21 @@ bool iot_monitor_admit(struct iot_monitor *mon, struct iot_evlimit *dev,
 	return ok;
 }
 
+/* Under the lock: a u64 is two loads on a 32-bit CPU, and could tear. */
+static u64 iot_monitor_suppressed(struct iot_monitor *mon)
+{
+	u64 n;
+
+	spin_lock_bh(&mon->lock);
+	n = mon->suppressed;
+	spin_unlock_bh(&mon->lock);
+	return n;
+}
+
 /* From the packet path: an event iot_monitor_admit() let through. */
 void iot_monitor_tell(struct iot_monitor *mon, const struct iot_event *ev)
 {
-	iot_monitor_send(mon, ev, READ_ONCE(mon->suppressed), GFP_ATOMIC);
+	iot_monitor_send(mon, ev, iot_monitor_suppressed(mon), GFP_ATOMIC);
 }
 
 /* A pair was seen again: summarise in summary_interval seconds. */
@@ -209,7 +220,7 @@ static void iot_monitor_summary(struct work_struct *work)
 	if (!ev)
 		return;
 	n = mon->collect(mon->collect_arg, ev, IOT_SUMMARY_BATCH);
-	suppressed = READ_ONCE(mon->suppressed);
+	suppressed = iot_monitor_suppressed(mon);
 	for (i = 0; i < n; i++)
 		iot_monitor_send(mon, &ev[i], suppressed, GFP_KERNEL);
 	kfree(ev);

@@ -10,6 +10,21 @@
  */
 #include "except.h"
 
+/* iot_excepted() for a packet with lists to try: its own, then any's. */
+bool iot_excepted_flow(const struct iot_excs *mine,
+		       const struct iot_excs *any, struct sk_buff *skb, u8 pf)
+{
+	struct iot_exc *e;
+	struct iot_flow f;
+
+	iot_flow_parse(skb, pf, &f);
+	e = iot_excs_match(mine, &f) ?: iot_excs_match(any, &f);
+	if (!e)
+		return false;
+	iot_exc_count(e, skb->len);
+	return true;
+}
+
 /* Where the list of @mac (NULL: any) is kept; NULL if @mac is not in the
  * table.
  */

@@ -400,6 +400,9 @@ void iot_dev_flush(struct iot_table *t)
 	struct iot_dev *dev, *tmp;
 
 	lockdep_assert_held(t->lock);
+	/* A post-order walk never goes back to a node it has passed, whose
+	 * links call_rcu() now overwrites.
+	 */
 	rbtree_postorder_for_each_entry_safe(dev, tmp, &t->sorted, sorted)
 		iot_dev_unlink(t, dev);
 	t->sorted = RB_ROOT;

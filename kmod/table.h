@@ -57,8 +57,13 @@ struct iot_dev {
 	struct iot_excs __rcu *excs;
 	/* Made by the first packet counted (iot_dev_stats_get()). */
 	struct iot_pcpu_stats __percpu *stats;
-	struct rb_node sorted;
-	struct rcu_head rcu;
+	/* Only writers, under the lock, walk @sorted; a device leaves it
+	 * before it is handed to call_rcu(), so the two share their room.
+	 */
+	union {
+		struct rb_node sorted;
+		struct rcu_head rcu;
+	};
 };
 
 /* Power-of-two hash buckets. @seed is odd and random: the bucket of a key

@@ -192,6 +192,77 @@ monitor_start() {
 	done
 }
 
+# pg_camera COUNT SIZE: COUNT frames (rounded up to 64) of SIZE bytes from
+# the camera to the WAN host, handed to the router's camera port as if
+# received, each skb 64 times; returns when they are all in.
+pg_camera() {
+	local pg=/proc/net/pktgen
+	modprobe pktgen
+	ip netns exec "$ROUTER" sh -ec "
+		echo rem_device_all > $pg/kpktgend_0
+		echo 'add_device cam0' > $pg/kpktgend_0
+		for c in 'xmit_mode netif_receive' 'count $1' 'pkt_size $2' \
+			'burst 64' 'delay 0' 'dst_mac 02:00:00:00:01:01' \
+			'src_mac $IOT_CAMERA_MAC' \
+			'src_min ${IOT_SRC4[camera]}' 'src_max ${IOT_SRC4[camera]}' \
+			'dst_min ${WAN_IP[4]}' 'dst_max ${WAN_IP[4]}' \
+			'udp_dst_min 9' 'udp_dst_max 9'; do
+			echo \"\$c\" > $pg/cam0
+		done
+		echo start > $pg/pgctrl"
+	ip netns exec "$ROUTER" grep -q 'Result: OK' $pg/cam0
+}
+
+# pg_sent: how many frames pktgen handed over in its last run.
+pg_sent() {
+	ip netns exec "$ROUTER" awk '$1 == "pkts-sofar:" { print $2 }' \
+		/proc/net/pktgen/cam0
+}
+
+# A 32-bit kernel updates a 64-bit counter in two halves: a reader that
+# does not retry (u64_stats) can see one half new and the other old, a
+# value 4 GiB off, when the low half wraps.
+@test "byte counters pass 4 GiB exact, and never go back while read during the flood" {
+	local reads=$BATS_TEST_TMPDIR/reads one n reader prev x bad=0 sent
+	iotctl_r deny "$IOT_CAMERA_MAC"
+	# a burst first: what one frame counts
+	pg_camera 1 60000
+	sent=$(pg_sent)
+	(( sent > 0 ))
+	[ "$(dev_json "$IOT_CAMERA_MAC" .denied_packets)" = "$sent" ]
+	one=$(( $(dev_json "$IOT_CAMERA_MAC" .denied_bytes) / sent ))
+	(( one > 59000 && one <= 60000 ))
+	[ "$(dev_json "$IOT_CAMERA_MAC" .denied_bytes)" = $(( sent * one )) ]
+
+	# 72,000 more: 4.3 GB, while a reader reads the counter in a loop
+	(
+		while [[ ! -e $reads.stop ]]; do
+			dev_json "$IOT_CAMERA_MAC" .denied_bytes
+		done > "$reads"
+	) 3>&- &
+	reader=$!
+	BG_PIDS+=($reader)
+	pg_camera 72000 60000
+	touch "$reads.stop"
+	wait "$reader"
+
+	n=$(( sent + $(pg_sent) ))
+	[ "$(dev_json "$IOT_CAMERA_MAC" .denied_packets)" = "$n" ]
+	[ "$(dev_json "$IOT_CAMERA_MAC" .denied_bytes)" = $(( n * one )) ]
+	(( n * one > 1 << 32 ))
+	prev=0
+	while read -r x; do
+		if (( x < prev || x > n * one || x % one )); then
+			echo "read $x after $prev" >&2
+			bad=1
+		fi
+		prev=$x
+	done < "$reads"
+	echo "$(wc -l < "$reads") reads during the flood, the last $prev"
+	(( bad == 0 ))
+	(( $(wc -l < "$reads") >= 3 ))
+}
+
 @test "an unprivileged user cannot subscribe to the monitor" {
 	run ip netns exec "$ROUTER" setpriv --reuid 65534 --regid 65534 --clear-groups \
 		iotctl monitor

@@ -13,6 +13,7 @@
 # make lint       checkpatch and sparse on the module, cppcheck on iotctl,
 #                 and the uapi header checked against the netlink spec
 # make bench      the deterministic benchmark, into docs/benchmark.md
+# make bench ARCH=arm64   the same in an arm64 guest, set beside amd64's
 
 VERSION := $(shell cat $(CURDIR)/VERSION)
 
@@ -36,14 +37,18 @@ ifneq ($(filter-out x86 x86_64 amd64,$(ARCH)),)
 ifeq ($(filter $(CROSS_ARCHS),$(ARCH)),)
 $(error ARCH=$(ARCH): make cross-builds for $(CROSS_ARCHS) only)
 endif
-ifneq ($(filter-out all module iotctl,$(or $(MAKECMDGOALS),all)),)
-$(error make ARCH=$(ARCH) only builds (all, module, iotctl): see scripts/cross)
+ifneq ($(filter-out all module iotctl bench,$(or $(MAKECMDGOALS),all)),)
+$(error make ARCH=$(ARCH) only builds (all, module, iotctl) and benchmarks (bench, arm64): see scripts/cross)
 endif
 
 all module iotctl:
 	@scripts/cross make $(if $(WERROR),--werror) $(ARCH) $@
 
-.PHONY: all module iotctl
+# The benchmark in an ARM guest: bench/run --arch.
+bench:
+	bench/run --arch $(ARCH)
+
+.PHONY: all module iotctl bench
 else
 
 all: module iotctl

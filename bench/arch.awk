@@ -1,23 +1,11 @@
 # The architectures side by side, from the records of one bench/guest run
 # on each: appended to docs/benchmark.md by bench/report.
-# usage: awk -F '\t' -f bench/arch.awk AMD64.tsv ARM64.tsv
+# usage: awk -F '\t' -f bench/numbers.awk -f bench/arch.awk AMD64.tsv ARM64.tsv
 #
 # A figure is what a filter adds to the baseline measured last before it
 # in the same boot, as in report.awk. Instruction sets differ, so the
 # columns to compare are the ratios: against the unfiltered path, and
 # against nftables and ipset on the same machine.
-function commas(x,    s, neg, r) {
-	neg = x < 0
-	s = sprintf("%d", neg ? -x : x)
-	r = ""
-	while (length(s) > 3) {
-		r = "," substr(s, length(s) - 2) r
-		s = substr(s, 1, length(s) - 3)
-	}
-	return (neg ? "-" : "") s r
-}
-function round(x) { return x < 0 ? int(x - 0.5) : int(x + 0.5) }
-function signed(x) { x = round(x); return (x > 0 ? "+" : x < 0 ? "" : "±") commas(x) }
 function have(a, k) { return (a SUBSEP k) in v }
 FNR == 1 { a = ++narch; curbase = 0; curlan = 0 }
 $1 == "info" { info[a, $2] = $3 }

@@ -1,18 +1,6 @@
 # Writes docs/benchmark.md from the records of bench/guest (see bench/report).
-# usage: awk -F '\t' -v png=CHART.png -f bench/report.awk RESULTS.tsv
-function commas(x,    s, neg, r) {
-	neg = x < 0
-	s = sprintf("%d", neg ? -x : x)
-	r = ""
-	while (length(s) > 3) {
-		r = "," substr(s, length(s) - 2) r
-		s = substr(s, 1, length(s) - 3)
-	}
-	return (neg ? "-" : "") s r
-}
+# usage: awk -F '\t' -v png=CHART.png -f bench/numbers.awk -f bench/report.awk RESULTS.tsv
 function label(n) { return n >= 1000 && n % 1000 == 0 ? (n / 1000) "k" : n }
-function round(x) { return x < 0 ? int(x - 0.5) : int(x + 0.5) }
-function signed(x) { x = round(x); return (x > 0 ? "+" : x < 0 ? "" : "±") commas(x) }
 function have(k) { return k in v }
 function added(k, b) { return add[k] }
 function cell(k, b) { return have(k) ? signed(added(k, b)) : "–" }

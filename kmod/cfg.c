@@ -96,12 +96,17 @@ static struct iot_cfg *iot_cfg_build(struct iot_net *in,
 	cfg->table = table;
 	cfg->default_policy = default_policy;
 	cfg->wan.all = names->n == (skip >= 0 ? 1 : 0);
+	if (cfg->wan.all)
+		cfg->wan.low = ~0ULL;
 	for (i = 0; i < names->n; i++) {
 		if (i == skip)
 			continue;
 		ifindex = iot_wan_ifindex(in->net, names->name[i]);
-		if (ifindex)
-			cfg->wan.ifindex[cfg->wan.n++] = ifindex;
+		if (!ifindex)
+			continue;
+		cfg->wan.ifindex[cfg->wan.n++] = ifindex;
+		if (ifindex < IOT_WAN_LOW)
+			cfg->wan.low |= BIT_ULL(ifindex);
 	}
 	return cfg;
 }

@@ -6,6 +6,7 @@
 #ifndef _IOT_CFG_H
 #define _IOT_CFG_H
 
+#include <linux/bits.h>
 #include <linux/if.h>
 #include <net/netlink.h>
 
@@ -21,11 +22,17 @@ struct iot_wan_names {
 
 /* The interfaces the WAN names resolve to. */
 struct iot_wan_ifs {
+	/* Bit i: interface i is a WAN, for the ifindexes under 64 (most
+	 * routers have no other); every bit when every egress counts as WAN.
+	 */
+	u64 low;
 	/* No WAN name is configured: every egress counts as WAN. */
 	bool all;
 	u8 n;
 	int ifindex[IOT_EGRESS_WAN_MAX];
 };
+
+#define IOT_WAN_LOW	64
 
 /* All the packet path reads. Never changed once published, except through
  * the table it points to: writers build a new one and swap the pointer, so
@@ -38,11 +45,15 @@ struct iot_cfg {
 	struct iot_wan_ifs wan;
 };
 
-/* Is the interface @ifindex a WAN interface? */
+/* Is the interface @ifindex a WAN interface? One bit test in the packet
+ * path of a router whose interfaces were made at boot.
+ */
 static inline bool iot_is_wan(const struct iot_wan_ifs *wan, int ifindex)
 {
 	unsigned int i;
 
+	if (likely((unsigned int)ifindex < IOT_WAN_LOW))
+		return wan->low & BIT_ULL(ifindex);
 	if (wan->all)
 		return true;
 	for (i = 0; i < wan->n; i++)

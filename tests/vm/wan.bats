@@ -99,6 +99,35 @@ passes() {
 	passes "$LAPTOP" "$WAN2" laptop "${WAN2_IP[@]}"
 }
 
+@test "a WAN interface of ifindex 200 is WAN, past the packet path's bitmap" {
+	iotctl_r wan add wan0
+	iotctl_r wan add wan1
+	iotctl_r deny "$IOT_CAMERA_MAC"
+
+	uplink_host
+	router ip link add wan1 index 200 type veth peer name eth0 netns "$WAN2"
+	uplink_addr wan1
+	run -0 iotctl_r -j wan show
+	[[ $(jq -c '.[1]' <<< "$output") == '{"ifname":"wan1","present":true,"ifindex":200}' ]]
+	blocked "$CAMERA" "$WAN2" camera "${WAN2_IP[@]}"
+	passes "$LAPTOP" "$WAN2" laptop "${WAN2_IP[@]}"
+	blocked "$CAMERA" "$WAN" camera "${WAN_IP[@]}"
+}
+
+@test "an interface 64 ifindexes above a WAN one is not WAN" {
+	iotctl_r wan add wan0
+	iotctl_r deny "$IOT_CAMERA_MAC"
+
+	local idx
+	idx=$(ip -n "$ROUTER" -j link show wan0 | jq '.[0].ifindex')
+	uplink_host
+	router ip link add up1 index $(( idx + 64 )) type veth peer name eth0 \
+		netns "$WAN2"
+	uplink_addr up1
+	passes "$CAMERA" "$WAN2" camera "${WAN2_IP[@]}"
+	blocked "$CAMERA" "$WAN" camera "${WAN_IP[@]}"
+}
+
 @test "an interface renamed to a WAN name and moved in is WAN" {
 	iotctl_r wan add wan0
 	iotctl_r wan add wan1

@@ -196,9 +196,14 @@ void iot_monitor_tell(struct iot_monitor *mon, const struct iot_event *ev)
 	iot_monitor_send(mon, ev, iot_monitor_suppressed(mon), GFP_ATOMIC);
 }
 
-/* A pair was seen again: summarise in summary_interval seconds. */
+/* A pair was seen again: summarise in summary_interval seconds. Once one
+ * is due, the packets of a flood only read that it is: queueing would
+ * write the work's pending bit from every CPU.
+ */
 void iot_monitor_kick(struct iot_monitor *mon)
 {
+	if (delayed_work_pending(&mon->summary))
+		return;
 	queue_delayed_work(system_wq, &mon->summary,
 			   READ_ONCE(iot_summary_interval) * HZ);
 }

@@ -24,16 +24,54 @@
 #include "net.h"
 #include "rec.h"
 
-/* The source MAC of the Ethernet header the packet arrived with, if any. */
-static const u8 *iot_src_mac(const struct sk_buff *skb,
-			     const struct net_device *in)
+/*
+ * Did the packet arrive with an Ethernet header? One test finds the header
+ * both set and whole: an unset one is at the offset ~0 from skb->head,
+ * past skb->data, which is at the network header here and so within
+ * 64 KiB of skb->head.
+ */
+static bool iot_has_eth(const struct sk_buff *skb,
+			const struct net_device *in)
 {
-	if (in->type != ARPHRD_ETHER || !skb_mac_header_was_set(skb))
-		return NULL;
-	if (skb_mac_header(skb) < skb->head ||
-	    skb_mac_header(skb) + ETH_HLEN > skb->data)
-		return NULL;
-	return eth_hdr(skb)->h_source;
+	return in->type == ARPHRD_ETHER && skb_mac_offset(skb) <= -ETH_HLEN;
+}
+
+static void iot_drop_count(struct iot_net *in)
+{
+	struct iot_drops *drops = this_cpu_ptr(in->hooks.dropped);
+
+	u64_stats_update_begin(&drops->syncp);
+	u64_stats_inc(&drops->n);
+	u64_stats_update_end(&drops->syncp);
+}
+
+/*
+ * A packet of a denied or audited device, or of one not in the table under
+ * default deny (@dev NULL). Out of line: the hook reaches it last, and
+ * the path of a packet it lets straight through then needs no stack frame.
+ */
+static noinline unsigned int iot_hook_slow(struct iot_net *in,
+					   const struct iot_cfg *cfg,
+					   struct iot_dev *dev, u8 policy,
+					   struct sk_buff *skb, u8 pf)
+{
+	const u8 *mac = eth_hdr(skb)->h_source;
+
+	if (policy == IOT_EGRESS_POLICY_AUDIT) {
+		iot_dev_count(dev, skb->len, false);
+		iot_rec_packet(in->rec, mac, dev, policy, skb, pf);
+		return NF_ACCEPT;
+	}
+	if (iot_excepted(cfg->table, dev, skb, pf)) {
+		if (dev)
+			iot_dev_count(dev, skb->len, false);
+		return NF_ACCEPT;
+	}
+	if (dev)
+		iot_dev_count(dev, skb->len, true);
+	iot_rec_packet(in->rec, mac, dev, policy, skb, pf);
+	iot_drop_count(in);
+	return NF_DROP;
 }
 
 static unsigned int iot_hook(void *priv, struct sk_buff *skb,
@@ -41,48 +79,25 @@ static unsigned int iot_hook(void *priv, struct sk_buff *skb,
 {
 	struct iot_net *in = priv;
 	const struct iot_cfg *cfg = rcu_dereference(in->cfg);
-	struct iot_drops *drops;
 	struct iot_dev *dev;
-	const u8 *mac;
 	u8 policy;
 
-	if (!iot_is_wan(&cfg->wan, state->out->ifindex))
-		return NF_ACCEPT;
-	mac = iot_src_mac(skb, state->in);
-	if (!mac)
+	if (!iot_is_wan(&cfg->wan, state->out->ifindex) ||
+	    !iot_has_eth(skb, state->in))
 		return NF_ACCEPT;
 
-	dev = iot_dev_lookup_rcu(cfg->table, iot_mac_key(mac));
+	dev = iot_dev_lookup_rcu(cfg->table,
+				 iot_mac_key(eth_hdr(skb)->h_source));
 	policy = iot_policy(cfg, dev);
-	if (!dev) {
-		if (likely(policy != IOT_EGRESS_POLICY_DENY))
-			return NF_ACCEPT;
-		if (iot_excepted(cfg->table, NULL, skb, state->pf))
-			return NF_ACCEPT;
-		iot_rec_packet(in->rec, mac, NULL, policy, skb, state->pf);
-		goto drop;
-	}
-
-	if (policy == IOT_EGRESS_POLICY_DENY) {
-		if (iot_excepted(cfg->table, dev, skb, state->pf)) {
+	if (likely(policy == IOT_EGRESS_POLICY_ALLOW)) {
+		if (dev)
 			iot_dev_count(dev, skb->len, false);
-			return NF_ACCEPT;
-		}
-		iot_dev_count(dev, skb->len, true);
-		iot_rec_packet(in->rec, mac, dev, policy, skb, state->pf);
-		goto drop;
+		return NF_ACCEPT;
 	}
-	iot_dev_count(dev, skb->len, false);
-	if (unlikely(policy == IOT_EGRESS_POLICY_AUDIT))
-		iot_rec_packet(in->rec, mac, dev, policy, skb, state->pf);
-	return NF_ACCEPT;
-
-drop:
-	drops = this_cpu_ptr(in->hooks.dropped);
-	u64_stats_update_begin(&drops->syncp);
-	u64_stats_inc(&drops->n);
-	u64_stats_update_end(&drops->syncp);
-	return NF_DROP;
+	/* Only a deny applies to a device not in the table. */
+	if (!dev && policy != IOT_EGRESS_POLICY_DENY)
+		return NF_ACCEPT;
+	return iot_hook_slow(in, cfg, dev, policy, skb, state->pf);
 }
 
 static const struct nf_hook_ops iot_hook_ops[] = {

@@ -63,43 +63,53 @@ static void iot_dev_free_rcu(struct rcu_head *rcu)
 /*
  * A device's counters, made when its first packet is counted: a table
  * of devices that never talk costs no per-CPU memory, and a load of many
- * devices allocates nothing but the devices. NULL if there is no memory
- * left: that packet goes uncounted.
+ * devices allocates nothing but the devices. If there is no memory left,
+ * that packet goes uncounted.
  */
-struct iot_pcpu_stats __percpu *iot_dev_stats_get(struct iot_dev *dev)
+void iot_dev_count_first(struct iot_dev *dev, unsigned int len, bool denied)
 {
-	struct iot_pcpu_stats __percpu *stats = READ_ONCE(dev->stats);
-	struct iot_pcpu_stats __percpu *old;
+	struct iot_pcpu_stats __percpu *stats, *old;
 	int cpu;
 
-	if (likely(stats))
-		return stats;
 	stats = alloc_percpu_gfp(struct iot_pcpu_stats, GFP_ATOMIC);
 	if (!stats)
-		return NULL;
+		return;
 	for_each_possible_cpu(cpu)
 		u64_stats_init(&per_cpu_ptr(stats, cpu)->syncp);
 	old = cmpxchg(&dev->stats, NULL, stats);
 	if (old) {
 		free_percpu(stats);
-		return old;
+		stats = old;
 	}
-	return stats;
+	iot_pcpu_count(this_cpu_ptr(stats), len, denied);
+}
+
+/* A stamp in seconds since the epoch; 0 stays 0 (never). A wall clock
+ * set since then (NTP at boot, on a board without a clock) moves it along.
+ */
+time64_t iot_stamp_time(u64 stamp)
+{
+	u64 now = iot_stamp();
+
+	if (!stamp)
+		return 0;
+	return ktime_get_real_seconds() -
+	       div_u64(now - min(stamp, now), HZ);
 }
 
 void iot_dev_stats(const struct iot_dev *dev, struct iot_stats *sum)
 {
+	struct iot_pcpu_stats __percpu *stats = READ_ONCE(dev->stats);
 	const struct iot_pcpu_stats *s;
+	u64 last_deny = 0, last_wan = 0;
 	unsigned int start;
 	int cpu;
-
-	struct iot_pcpu_stats __percpu *stats = READ_ONCE(dev->stats);
 
 	memset(sum, 0, sizeof(*sum));
 	if (!stats)
 		return;
 	for_each_possible_cpu(cpu) {
-		u64 dp, db, wp, wb;
+		u64 dp, db, wp, wb, ld, lw;
 
 		s = per_cpu_ptr(stats, cpu);
 		do {
@@ -108,14 +118,18 @@ void iot_dev_stats(const struct iot_dev *dev, struct iot_stats *sum)
 			db = u64_stats_read(&s->deny_bytes);
 			wp = u64_stats_read(&s->wan_pkts);
 			wb = u64_stats_read(&s->wan_bytes);
+			ld = READ_ONCE(s->last_deny);
+			lw = READ_ONCE(s->last_wan);
 		} while (u64_stats_fetch_retry(&s->syncp, start));
 		sum->deny_pkts += dp;
 		sum->deny_bytes += db;
 		sum->wan_pkts += wp;
 		sum->wan_bytes += wb;
-		sum->last_deny = max(sum->last_deny, READ_ONCE(s->last_deny));
-		sum->last_wan = max(sum->last_wan, READ_ONCE(s->last_wan));
+		last_deny = max(last_deny, ld);
+		last_wan = max(last_wan, lw);
 	}
+	sum->last_deny = iot_stamp_time(last_deny);
+	sum->last_wan = iot_stamp_time(last_wan);
 }
 
 /*
@@ -153,6 +167,8 @@ static struct iot_buckets *iot_buckets_alloc(unsigned int bits, u8 idx)
 	b->seed = get_random_u64() | 1;
 	b->shift = 64 - bits;
 	b->idx = idx;
+	b->off = idx ? offsetof(struct iot_dev, node[1]) :
+		       offsetof(struct iot_dev, node[0]);
 	return b;
 }
 

@@ -6,6 +6,7 @@
 #define _IOT_TABLE_H
 
 #include <linux/etherdevice.h>
+#include <linux/jiffies.h>
 #include <linux/mutex.h>
 #include <linux/rbtree.h>
 #include <linux/timekeeping.h>
@@ -17,15 +18,18 @@
 
 extern unsigned int iot_max_devices;
 
-/* A device's counters on one CPU: updated by the packet path only. */
+/* A device's counters on one CPU: updated by the packet path only. The
+ * times are stamps (iot_stamp()), read inside @syncp like the counters: on
+ * a 32-bit CPU they are two words too.
+ */
 struct iot_pcpu_stats {
 	u64_stats_t deny_pkts;
 	u64_stats_t deny_bytes;
 	u64_stats_t wan_pkts;
 	u64_stats_t wan_bytes;
 	struct u64_stats_sync syncp;
-	time64_t last_deny;
-	time64_t last_wan;
+	u64 last_deny;
+	u64 last_wan;
 };
 
 /* A device's counters summed over every CPU. */
@@ -55,7 +59,7 @@ struct iot_dev {
 	struct iot_label __rcu *label;
 	/* Its exceptions; NULL for none. */
 	struct iot_excs __rcu *excs;
-	/* Made by the first packet counted (iot_dev_stats_get()). */
+	/* Made by the first packet counted (iot_dev_count_first()). */
 	struct iot_pcpu_stats __percpu *stats;
 	/* Only writers, under the lock, walk @sorted; a device leaves it
 	 * before it is handed to call_rcu(), so the two share their room.
@@ -73,8 +77,11 @@ struct iot_dev {
 struct iot_buckets {
 	u64 seed;
 	u8 shift;
-	/* Which iot_dev.node[] links devices into these buckets. */
+	/* Which iot_dev.node[] links devices into these buckets, and where
+	 * that link is in the device (the lookup's container_of()).
+	 */
 	u8 idx;
+	unsigned long off;
 	struct hlist_head head[];
 };
 
@@ -111,7 +118,7 @@ static inline u64 iot_sort_key(const u8 *mac)
 	return ether_addr_to_u64(mac);
 }
 
-static inline unsigned int iot_bucket(const struct iot_buckets *b, u64 key)
+static inline unsigned long iot_bucket(const struct iot_buckets *b, u64 key)
 {
 	return (key * b->seed) >> b->shift;
 }
@@ -126,40 +133,60 @@ static inline struct iot_dev *iot_dev_lookup_rcu(const struct iot_table *t,
 
 	node = rcu_dereference(hlist_first_rcu(&b->head[iot_bucket(b, key)]));
 	for (; node; node = rcu_dereference(hlist_next_rcu(node))) {
-		dev = container_of(node - b->idx, struct iot_dev, node[0]);
+		dev = (struct iot_dev *)((char *)node - b->off);
 		if (dev->key == key)
 			return dev;
 	}
 	return NULL;
 }
 
-struct iot_pcpu_stats __percpu *iot_dev_stats_get(struct iot_dev *dev);
-
-/* Counts a packet of @len bytes, denied or forwarded to a WAN, on this CPU:
- * the packet path of one device never shares a cache line between CPUs.
+/*
+ * When a packet was seen, as the packet path stamps it: the 64-bit jiffies,
+ * one load on a 64-bit CPU, never 0 and never wrapping. iot_stamp_time()
+ * turns it into seconds since the epoch when it is read; the wall clock
+ * costs the packet path a call.
  */
-static inline void iot_dev_count(struct iot_dev *dev, unsigned int len,
-				 bool denied)
+static inline u64 iot_stamp(void)
 {
-	struct iot_pcpu_stats __percpu *stats = iot_dev_stats_get(dev);
-	time64_t now = ktime_get_real_seconds();
-	struct iot_pcpu_stats *s;
+	return get_jiffies_64();
+}
 
-	if (unlikely(!stats))
-		return;
-	s = this_cpu_ptr(stats);
+time64_t iot_stamp_time(u64 stamp);
+
+static inline void iot_pcpu_count(struct iot_pcpu_stats *s, unsigned int len,
+				  bool denied)
+{
+	u64 now = iot_stamp();
 
 	u64_stats_update_begin(&s->syncp);
 	if (denied) {
 		u64_stats_inc(&s->deny_pkts);
 		u64_stats_add(&s->deny_bytes, len);
-		s->last_deny = now;
+		WRITE_ONCE(s->last_deny, now);
 	} else {
 		u64_stats_inc(&s->wan_pkts);
 		u64_stats_add(&s->wan_bytes, len);
-		s->last_wan = now;
+		WRITE_ONCE(s->last_wan, now);
 	}
 	u64_stats_update_end(&s->syncp);
+}
+
+void iot_dev_count_first(struct iot_dev *dev, unsigned int len, bool denied);
+
+/* Counts a packet of @len bytes, denied or forwarded to a WAN, on this CPU:
+ * the packet path of one device never shares a cache line between CPUs.
+ * Inline and without a call once the device has its counters, so that the
+ * hook of an allowed device needs no stack frame.
+ */
+static inline void iot_dev_count(struct iot_dev *dev, unsigned int len,
+				 bool denied)
+{
+	struct iot_pcpu_stats __percpu *stats = READ_ONCE(dev->stats);
+
+	if (unlikely(!stats))
+		iot_dev_count_first(dev, len, denied);
+	else
+		iot_pcpu_count(this_cpu_ptr(stats), len, denied);
 }
 
 int iot_dev_cache_init(void);

@@ -8,81 +8,90 @@
 
 #include "mac.h"
 
-static int hex_digit(char c)
+/*
+ * A hex digit's value, with HEX set; 0 for every other byte. The flag
+ * lets the parser check all twelve digits with one AND, and sits above
+ * the bits of the byte two digits spell.
+ */
+#define HEX 0x100
+#define D(c, v) [c] = HEX | (v)
+
+static const uint16_t hex_value[256] = {
+	D('0', 0), D('1', 1), D('2', 2), D('3', 3), D('4', 4),
+	D('5', 5), D('6', 6), D('7', 7), D('8', 8), D('9', 9),
+	D('a', 10), D('b', 11), D('c', 12), D('d', 13), D('e', 14), D('f', 15),
+	D('A', 10), D('B', 11), D('C', 12), D('D', 13), D('E', 14), D('F', 15),
+};
+
+#undef D
+
+/*
+ * Every accepted spelling has its own length, so the length alone says
+ * where the six pairs of hex digits are, and the separators between
+ * them are checked apart: "xx:xx:xx:xx:xx:xx" or the same with dashes
+ * (the first separator decides, the others must be the same),
+ * "xxxx.xxxx.xxxx" and "xxxxxxxxxxxx".
+ */
+static const uint8_t pairs_17[ETH_ALEN] = { 0, 3, 6, 9, 12, 15 };
+static const uint8_t pairs_14[ETH_ALEN] = { 0, 2, 5, 7, 10, 12 };
+static const uint8_t pairs_12[ETH_ALEN] = { 0, 2, 4, 6, 8, 10 };
+
+/* The byte the two hex digits at u spell; HEX in the result if they are. */
+static inline unsigned int hex_pair(const unsigned char *u, uint8_t *byte)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
+	unsigned int hi = hex_value[u[0]], lo = hex_value[u[1]];
+
+	*byte = (uint8_t)(hi << 4 | lo);
+	return hi & lo;
 }
 
 /*
- * Every accepted spelling is 12 hex digits with separators at fixed
- * places, so one template per spelling says it all: 'x' is a hex digit,
- * anything else must be matched literally. The colon and dash forms share
- * a template whose separator is taken from the first one seen.
+ * The six bytes whose digits are at s + at[i], into mac if all twelve
+ * are hex digits. Inlined with at one of the tables above, the offsets
+ * are constants.
  */
-static const char *const templates[] = {
-	"xx?xx?xx?xx?xx?xx",
-	"xxxx.xxxx.xxxx",
-	"xxxxxxxxxxxx",
-};
-
-static int parse_template(const char *s, const char *tpl,
-			  uint8_t mac[ETH_ALEN])
+static inline __attribute__((always_inline))
+int hex_pairs(const char *s, const uint8_t at[ETH_ALEN], uint8_t mac[ETH_ALEN])
 {
-	char sep = 0;
-	unsigned int nibbles = 0;
+	const unsigned char *u = (const unsigned char *)s;
+	uint8_t tmp[ETH_ALEN];
 
-	if (strlen(s) != strlen(tpl))
+	if (!(hex_pair(u + at[0], &tmp[0]) & hex_pair(u + at[1], &tmp[1]) &
+	      hex_pair(u + at[2], &tmp[2]) & hex_pair(u + at[3], &tmp[3]) &
+	      hex_pair(u + at[4], &tmp[4]) & hex_pair(u + at[5], &tmp[5]) &
+	      HEX))
 		return -1;
+	memcpy(mac, tmp, ETH_ALEN);
+	return 0;
+}
 
-	for (; *tpl; tpl++, s++) {
-		int v;
+int mac_parse_len(const char *s, size_t len, uint8_t mac[ETH_ALEN])
+{
+	char sep;
 
-		if (*tpl == '?') {
-			if (!sep) {
-				if (*s != ':' && *s != '-')
-					return -1;
-				sep = *s;
-			} else if (*s != sep) {
-				return -1;
-			}
-			continue;
-		}
-		if (*tpl != 'x') {
-			if (*s != *tpl)
-				return -1;
-			continue;
-		}
-		v = hex_digit(*s);
-		if (v < 0)
+	switch (len) {
+	case 17:
+		sep = s[2];
+		if (sep != ':' && sep != '-')
 			return -1;
-		if (nibbles % 2 == 0)
-			mac[nibbles / 2] = (uint8_t)(v << 4);
-		else
-			mac[nibbles / 2] |= (uint8_t)v;
-		nibbles++;
+		if (s[5] != sep || s[8] != sep || s[11] != sep || s[14] != sep)
+			return -1;
+		return hex_pairs(s, pairs_17, mac);
+	case 14:
+		if (s[4] != '.' || s[9] != '.')
+			return -1;
+		return hex_pairs(s, pairs_14, mac);
+	case 12:
+		return hex_pairs(s, pairs_12, mac);
 	}
-	return nibbles == 2 * ETH_ALEN ? 0 : -1;
+	return -1;
 }
 
 /* Returns 0 and fills mac, or -1 if s is not one of the accepted forms. */
 int mac_parse(const char *s, uint8_t mac[ETH_ALEN])
 {
-	uint8_t tmp[ETH_ALEN];
-	size_t i;
-
-	for (i = 0; i < sizeof(templates) / sizeof(templates[0]); i++) {
-		if (parse_template(s, templates[i], tmp) == 0) {
-			memcpy(mac, tmp, ETH_ALEN);
-			return 0;
-		}
-	}
-	return -1;
+	/* no spelling is longer than 17: that many bytes tell */
+	return mac_parse_len(s, strnlen(s, MAC_STR_SIZE), mac);
 }
 
 enum mac_kind mac_classify(const uint8_t mac[ETH_ALEN])

@@ -17,6 +17,7 @@
  * those come after every other error. No libnl
  * here: the unit tests and the fuzzer link this file as it is.
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -107,33 +108,64 @@ static bool word_str(struct word w, char buf[WORD_MAX + 1])
 	return true;
 }
 
+#define BYTES(c) (0x0101010101010101ULL * (uint8_t)(c))
+
+/*
+ * Where the word at s[i] ends: at the first blank from i on, or at len.
+ * Eight bytes are looked at together while there are eight: x ^ BYTES(c)
+ * has a zero byte where x has c, and in (y - BYTES(1)) & ~y & BYTES(0x80)
+ * the lowest bit set is that of y's lowest zero byte (a borrow only runs
+ * up from a zero byte, so the bits above it may lie, never those below).
+ */
+static size_t word_end(const char *s, size_t i, size_t len)
+{
+	while (len - i >= 8) {
+		uint64_t x, sp, tab, hit;
+
+		memcpy(&x, s + i, sizeof(x));
+		x = le64toh(x);
+		sp = x ^ BYTES(' ');
+		tab = x ^ BYTES('\t');
+		hit = ((sp - BYTES(1)) & ~sp) | ((tab - BYTES(1)) & ~tab);
+		hit &= BYTES(0x80);
+		if (hit)
+			return i + (size_t)__builtin_ctzll(hit) / 8;
+		i += 8;
+	}
+	while (i < len && !is_blank(s[i]))
+		i++;
+	return i;
+}
+
 /*
  * Splits s[0..len) (no newline) into words. A '#' that starts the line
  * or follows a blank starts a comment; any other '#' is part of a word.
+ * Sets l's words and text; the words past l->n are left as they were.
  */
 static void split(struct line *l, const char *s, size_t len)
 {
-	size_t i = 0;
+	size_t i = 0, n = 0, first = 0, last = 0;
 
-	l->n = 0;
-	l->text.s = s;
-	l->text.len = 0;
 	for (;;) {
 		size_t start;
 
 		while (i < len && is_blank(s[i]))
 			i++;
 		if (i == len || s[i] == '#')
-			return;
+			break;
 		start = i;
-		while (i < len && !is_blank(s[i]))
-			i++;
-		if (l->n < WORDS_MAX)
-			l->w[l->n++] = (struct word){ s + start, i - start };
-		if (l->text.len == 0)
-			l->text.s = s + start;
-		l->text.len = (size_t)(s + i - l->text.s);
+		i = word_end(s, i + 1, len);
+		if (n == 0)
+			first = start;
+		if (n < WORDS_MAX)
+			l->w[n] = (struct word){ s + start, i - start };
+		n++;
+		last = i;
 	}
+	/* the text runs from the first word to the end of the last */
+	l->n = n < WORDS_MAX ? n : WORDS_MAX;
+	l->text.s = s + first;
+	l->text.len = last - first;
 }
 
 static int parse_default(struct policy *p, const struct line *l,
@@ -194,14 +226,15 @@ static int parse_wan(struct policy *p, const struct line *l,
 	return 0;
 }
 
+/* The six bytes as one number, in the host's order: only hashed. */
 static uint64_t mac_key(const uint8_t mac[ETH_ALEN])
 {
-	uint64_t k = 0;
-	int i;
+	uint32_t hi;
+	uint16_t lo;
 
-	for (i = 0; i < ETH_ALEN; i++)
-		k = k << 8 | mac[i];
-	return k;
+	memcpy(&hi, mac, sizeof(hi));
+	memcpy(&lo, mac + sizeof(hi), sizeof(lo));
+	return (uint64_t)hi << 16 | lo;
 }
 
 /*
@@ -261,8 +294,14 @@ static int reserve_device(struct policy *p)
 		free(p->slot);
 		p->slot = slot;
 		p->nslot = nslot;
-		for (i = 0; i < p->ndev; i++)
-			*find_slot(p, p->dev[i].mac) = (uint32_t)(i + 1);
+		/* the devices are distinct: each goes to the first free slot */
+		for (i = 0; i < p->ndev; i++) {
+			size_t j = mac_hash(p->dev[i].mac) & (nslot - 1);
+
+			while (slot[j])
+				j = (j + 1) & (nslot - 1);
+			slot[j] = (uint32_t)(i + 1);
+		}
 	}
 	return 0;
 }
@@ -271,11 +310,10 @@ static int reserve_device(struct policy *p)
 static int parse_mac(const struct line *l, struct word w,
 		     uint8_t mac[ETH_ALEN], struct policy_error *err)
 {
-	char s[WORD_MAX + 1];
-
 	const char *what;
 
-	if (!word_str(w, s) || mac_parse(s, mac) < 0)
+	/* a word holds no NUL (parse_line refused it) */
+	if (mac_parse_len(w.s, w.len, mac) < 0)
 		return fail(err, l->no, w, "invalid MAC address");
 	what = mac_not_device(mac);
 	if (what)
@@ -286,47 +324,59 @@ static int parse_mac(const struct line *l, struct word w,
 static int parse_device(struct policy *p, const struct line *l,
 			uint8_t policy, struct policy_error *err)
 {
-	const char *cmd = policy_name(policy);
-	struct iot_device dev = { .policy = policy };
+	char label[WORD_MAX + 1];
+	uint8_t mac[ETH_ALEN];
+	struct iot_device *dev;
 	uint32_t *slot;
 	int r;
 
 	if (l->n < 2)
-		return fail(err, l->no, l->text, "%s: missing MAC address", cmd);
-	r = parse_mac(l, l->w[1], dev.mac, err);
+		return fail(err, l->no, l->text, "%s: missing MAC address",
+			    policy_name(policy));
+	r = parse_mac(l, l->w[1], mac, err);
 	if (r)
 		return r;
 	if (l->n > 2) {
-		char label[WORD_MAX + 1], why[128];
+		char why[128];
 
 		if (!word_is(l->w[2], "name"))
 			return fail(err, l->no, l->w[2],
-				    "%s: unexpected argument", cmd);
+				    "%s: unexpected argument",
+				    policy_name(policy));
 		if (l->n < 4)
 			return fail(err, l->no, l->text,
-				    "%s: missing label after 'name'", cmd);
+				    "%s: missing label after 'name'",
+				    policy_name(policy));
 		if (l->n > 4)
 			return fail(err, l->no, l->w[4],
-				    "%s: unexpected argument", cmd);
+				    "%s: unexpected argument",
+				    policy_name(policy));
 		if (!word_str(l->w[3], label))
 			return fail(err, l->no, l->w[3],
 				    "invalid name (longer than %d bytes)",
 				    IOT_EGRESS_NAME_MAX);
 		if (!label_valid(label, why, sizeof(why)))
 			return fail(err, l->no, l->w[3], "invalid name (%s)", why);
-		memcpy(dev.name, label, strlen(label) + 1);
-		dev.has_name = true;
 	}
 
 	r = reserve_device(p);
 	if (r)
 		return r;
-	slot = find_slot(p, dev.mac);
+	slot = find_slot(p, mac);
 	if (*slot)
 		return fail(err, l->no, l->w[1],
 			    "device given twice, first on line %zu",
 			    p->dev_line[*slot - 1]);
-	p->dev[p->ndev] = dev;
+	/* built in place, as zeroed as a fresh one */
+	dev = &p->dev[p->ndev];
+	memset(dev, 0, sizeof(*dev));
+	memcpy(dev->mac, mac, ETH_ALEN);
+	dev->policy = policy;
+	if (l->n > 2) {
+		/* label_valid() took it: at most IOT_EGRESS_NAME_MAX bytes */
+		memcpy(dev->name, label, l->w[3].len + 1);
+		dev->has_name = true;
+	}
 	p->dev_line[p->ndev] = l->no;
 	*slot = (uint32_t)++p->ndev;
 	return 0;
@@ -469,14 +519,13 @@ static int check_excepts(const struct policy *p, struct policy_error *err)
 	return -EINVAL;
 }
 
+/* s[0..len) holds no NUL: policy_file_parse() refused that line. */
 static int parse_line(struct policy *p, const char *s, size_t len,
 		      size_t no, struct policy_error *err)
 {
-	struct line l = { .no = no };
+	struct line l;
 
-	if (memchr(s, '\0', len))
-		return fail(err, no, (struct word){ s, len },
-			    "contains a NUL byte");
+	l.no = no;
 	split(&l, s, len);
 	if (l.n == 0)
 		return 0;
@@ -499,6 +548,8 @@ int policy_file_parse(struct policy *p, const char *data, size_t len,
 		 struct policy_error *err)
 {
 	const char *s = data, *end = data + len;
+	/* the first NUL of the file: the lines before it have none */
+	const char *nul = memchr(data, '\0', len);
 	size_t no = 0;
 	int r;
 
@@ -507,11 +558,16 @@ int policy_file_parse(struct policy *p, const char *data, size_t len,
 	while (s < end) {
 		const char *nl = memchr(s, '\n', (size_t)(end - s));
 		const char *eol = nl ? nl : end;
+		struct word line;
 
 		/* CRLF files from other systems read as they look. */
 		if (eol > s && eol[-1] == '\r')
 			eol--;
-		r = parse_line(p, s, (size_t)(eol - s), ++no, err);
+		line = (struct word){ s, (size_t)(eol - s) };
+		if (nul && nul < eol)
+			r = fail(err, ++no, line, "contains a NUL byte");
+		else
+			r = parse_line(p, line.s, line.len, ++no, err);
 		if (r == -ENOMEM) {
 			err->line = no;
 			snprintf(err->msg, sizeof(err->msg), "%s",

@@ -405,6 +405,15 @@ static const struct {
 	NUL_CASE("deny 02:00:00:00:00:0c\0", 1,
 		 "contains a NUL byte: 'deny 02:00:00:00:00:0c\\x00'"),
 	NUL_CASE("\0", 1, "contains a NUL byte: '\\x00'"),
+	/* an earlier error still comes first, a later line is named */
+	NUL_CASE("frob\nde\0ny\n", 1, "unknown command: 'frob'"),
+	NUL_CASE("deny 02:00:00:00:00:0c\n\r\n"
+		 "allow 02:00:00:00:00:0d name a\0b\r\nfrob\n", 3,
+		 "contains a NUL byte: 'allow 02:00:00:00:00:0d name a\\x00b'"),
+	NUL_CASE("default deny\ndeny x\r\0\n", 2,
+		 "contains a NUL byte: 'deny x\\x0d\\x00'"),
+	NUL_CASE("default deny\n\0\0\n\0", 2,
+		 "contains a NUL byte: '\\x00\\x00'"),
 };
 
 static bool refused(const char *in, size_t len, size_t line, const char *msg);
@@ -453,6 +462,122 @@ static bool refused(const char *in, size_t len, size_t line, const char *msg)
 	diag("got", err.msg);
 	diag("want", msg);
 	return false;
+}
+
+/*
+ * A word of wlen bytes after lead blanks, then byte e and "zz ": a blank
+ * ends the word, any other byte is in it, and the message quotes it.
+ */
+static bool word_end_case(size_t lead, size_t wlen, char e)
+{
+	char in[64], want[160], word[40];
+	size_t n = 0, i;
+
+	for (i = 0; i < lead; i++)
+		in[n++] = i % 3 ? ' ' : '\t';
+	for (i = 0; i < wlen; i++)
+		word[i] = (char)('a' + i);
+	word[wlen] = '\0';
+	n += (size_t)sprintf(in + n, "%s%czz \n", word, e);
+	if (e == ' ' || e == '\t')
+		snprintf(want, sizeof(want), "unknown command: '%s'", word);
+	else if (e == '#')
+		snprintf(want, sizeof(want), "unknown command: '%s#zz'", word);
+	else
+		snprintf(want, sizeof(want), "unknown command: '%s\\x%02xzz'",
+			 word, (unsigned char)e);
+	if (refused(in, n, 1, want))
+		return true;
+	diag("in", in);
+	return false;
+}
+
+/*
+ * Words of every length up to past two 8-byte blocks, ended by each
+ * blank or by a byte that is not one, at every offset in the line.
+ */
+static void test_word_ends(void)
+{
+	static const char ends[] = { ' ', '\t', '\f', '\v', '\r', '\xa0', '#' };
+	size_t lead, wlen, e;
+	bool ok = true;
+
+	for (lead = 0; lead < 10 && ok; lead++)
+		for (wlen = 1; wlen <= 20 && ok; wlen++)
+			for (e = 0; e < ARRAY_SIZE(ends) && ok; e++)
+				ok = word_end_case(lead, wlen, ends[e]);
+	check(ok, "words end at a blank only, at any length and offset");
+}
+
+static const struct {
+	const char *mac;
+	uint8_t bytes[ETH_ALEN];
+} spellings[] = {
+	{ "0A:1b:2C:3d:4E:5f", { 0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f } },
+	{ "0a-1B-2c-3D-4e-5F", { 0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f } },
+	{ "0A1b.2C3d.4E5f", { 0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f } },
+	{ "0a1B2c3D4e5F", { 0x0a, 0x1b, 0x2c, 0x3d, 0x4e, 0x5f } },
+};
+
+/*
+ * A device line with spelling sp and a label of len bytes (none if 0),
+ * blanks of a width that goes with len, on line 3: the device holds the
+ * bytes, the policy, the label with zero bytes after it, zero counters.
+ */
+static bool device_case(size_t sp, size_t len)
+{
+	static const char *const cmds[] = { "deny", "allow", "audit" };
+	static const uint8_t policies[] = {
+		IOT_EGRESS_POLICY_DENY, IOT_EGRESS_POLICY_ALLOW,
+		IOT_EGRESS_POLICY_AUDIT
+	};
+	char name[IOT_EGRESS_NAME_MAX + 1] = { 0 }, in[256];
+	const struct iot_device *d;
+	struct policy_error err;
+	struct policy p;
+	bool ok;
+	size_t n, i;
+	int r;
+
+	for (i = 0; i < len; i++)
+		name[i] = (char)('A' + (i * 7 + sp) % 26);
+	n = (size_t)sprintf(in, "# %zu\n\n%*s%s%*s%s", len, (int)(len % 4),
+			    "", cmds[len % 3], (int)(1 + len % 9), "\t",
+			    spellings[sp].mac);
+	if (len)
+		sprintf(in + n, "%*sname%*s%s%*s#c\r\n", (int)(1 + len % 5),
+			"", (int)(1 + len % 7), "", name, (int)(len % 3 + 1),
+			"");
+	else
+		sprintf(in + n, "\n");
+	policy_init(&p);
+	r = policy_file_parse(&p, in, strlen(in), &err);
+	d = r == 0 && p.ndev == 1 ? &p.dev[0] : NULL;
+	ok = d && !memcmp(d->mac, spellings[sp].bytes, ETH_ALEN) &&
+	     d->policy == policies[len % 3] && d->has_name == (len > 0) &&
+	     !memcmp(d->name, name, sizeof(name)) &&
+	     !d->c.denied_packets && !d->c.denied_bytes &&
+	     !d->c.wan_packets && !d->c.wan_bytes && !d->c.last_denied &&
+	     !d->c.last_wan && !d->c.has_last_denied && !d->c.has_last_wan &&
+	     p.dev_line[0] == 3;
+	if (!ok) {
+		diag("in", in);
+		printf("# r=%d ndev=%zu\n", r, p.ndev);
+	}
+	policy_free(&p);
+	return ok;
+}
+
+/* Every spelling, with labels of every length: each field exactly. */
+static void test_device_fields(void)
+{
+	size_t sp, len;
+	bool ok = true;
+
+	for (sp = 0; sp < ARRAY_SIZE(spellings) && ok; sp++)
+		for (len = 0; len <= IOT_EGRESS_NAME_MAX && ok; len++)
+			ok = device_case(sp, len);
+	check(ok, "devices: MAC bytes, policy, label and line, exactly");
 }
 
 static void test_wan_limit(void)
@@ -715,6 +840,8 @@ int main(void)
 	test_policy_names();
 	test_valid();
 	test_errors();
+	test_word_ends();
+	test_device_fields();
 	test_wan_limit();
 	test_long_lines();
 	test_big();

@@ -70,7 +70,85 @@ static const struct {
 	{ "aa:bb:cc:dd:ee:-f", NULL },
 	{ "aa:bb:cc:dd:ee: f", NULL },
 	{ "\xaa:bb:cc:dd:ee:ff", NULL },
+	/* near misses: lengths around the three spellings' */
+	{ "02:00:00:00:00:0", NULL },		/* 16 */
+	{ "02:00:00:00:00:0cc", NULL },		/* 18 */
+	{ "02:00:00:00:00:0c:", NULL },		/* 18 */
+	{ ":02:00:00:00:00:0c", NULL },		/* 18 */
+	{ "02:00:00:00:000c", NULL },		/* 16 */
+	{ "0200.0000.000", NULL },		/* 13 */
+	{ "0200.0000.000cc", NULL },		/* 15 */
+	{ "0200.0000.000c.", NULL },		/* 15 */
+	{ "02000000000", NULL },		/* 11 */
+	{ "02000000000cc", NULL },		/* 13 */
+	{ "0", NULL },
+	{ ":", NULL },
+	{ "0200000000000c0200000000000c", NULL },
+	/* separators: mixed, misplaced, or of another spelling */
+	{ "02:00-00:00:00:0c", NULL },
+	{ "02-00:00:00:00:0c", NULL },
+	{ "02:00:00:00:00-0c", NULL },
+	{ "02-00-00-00-00:0c", NULL },
+	{ "02:00:00:00:000:c", NULL },
+	{ "020:00:00:00:00:c", NULL },
+	{ "02.00.00.00.00.0c", NULL },
+	{ "02:00:00:00:00.0c", NULL },
+	{ "0200.0000:000c", NULL },
+	{ "0200:0000.000c", NULL },
+	{ "0200-0000-000c", NULL },
+	{ "0200.00000.00c", NULL },
+	{ "020.00000.000c", NULL },
+	{ "0200..000.000c", NULL },
+	{ "0200000.00000c", NULL },
+	{ "02:00:00:00:0c", NULL },		/* 14, colons */
+	{ "0200000000:c", NULL },		/* 12, a colon */
+	{ "02000000000.", NULL },		/* 12, a dot */
+	/* blanks and bytes that are not hex digits */
+	{ "02:00:00:00:00:0c ", NULL },
+	{ "0200.0000.000c ", NULL },
+	{ "0200000000 c", NULL },
+	{ "02000000000c ", NULL },
+	{ "\t02000000000c", NULL },
+	{ "02:00:00:00:00:0\xc3", NULL },
+	{ "0x:00:00:00:00:0c", NULL },
+	{ "02:00:00:00:00:0/", NULL },		/* '0' - 1 */
+	{ "02:00:00:00:00:0@", NULL },		/* 'A' - 1 */
+	{ "02:00:00:00:00:0`", NULL },		/* 'a' - 1 */
+	{ "02:00:00:00:00:0G", NULL },		/* 'F' + 1 */
+	{ "02:00:00:00:00:0g", NULL },		/* 'f' + 1 */
 };
+
+/*
+ * The bytes each spelling gives, checked as bytes: the six bytes are
+ * distinct and not symmetric, so any mixed-up pair or nibble shows.
+ */
+static const struct {
+	const char *in;
+	uint8_t mac[ETH_ALEN];
+} mac_bytes_cases[] = {
+	{ "01:23:45:67:89:ab", { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab } },
+	{ "01-23-45-67-89-AB", { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab } },
+	{ "0123.4567.89ab", { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab } },
+	{ "0123456789AB", { 0x01, 0x23, 0x45, 0x67, 0x89, 0xab } },
+	{ "fE:dC:bA:98:76:54", { 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54 } },
+	{ "Fe-Dc-Ba-98-76-54", { 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54 } },
+	{ "FEDC.ba98.7654", { 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54 } },
+	{ "fedcBA987654", { 0xfe, 0xdc, 0xba, 0x98, 0x76, 0x54 } },
+	{ "a0:b1:c2:d3:e4:f5", { 0xa0, 0xb1, 0xc2, 0xd3, 0xe4, 0xf5 } },
+	{ "A0B1.C2D3.E4F5", { 0xa0, 0xb1, 0xc2, 0xd3, 0xe4, 0xf5 } },
+	{ "0f:1e:2d:3c:4b:5a", { 0x0f, 0x1e, 0x2d, 0x3c, 0x4b, 0x5a } },
+	{ "0F1E2D3C4B5A", { 0x0f, 0x1e, 0x2d, 0x3c, 0x4b, 0x5a } },
+};
+
+/* The three templates: 'x' a hex digit, '?' ':' or '-', '.' a dot. */
+static const char *const mac_spellings[] = {
+	"xx?xx?xx?xx?xx?xx",
+	"xxxx.xxxx.xxxx",
+	"xxxxxxxxxxxx",
+};
+
+static const char hex_upper[] = "0123456789ABCDEF";
+static const char hex_lower[] = "0123456789abcdef";
 
 static void test_mac_parse(void)
 {
@@ -95,6 +173,217 @@ static void test_mac_parse(void)
 				printf("# want -1, got r=%d '%s'\n", r, got);
 		}
 	}
+}
+
+/* mac as spelled by tpl, with sep for '?' and the digits in digits. */
+static void mac_spell(char *out, const char *tpl, char sep,
+		      const uint8_t mac[ETH_ALEN], const char *digits)
+{
+	unsigned int nibble = 0;
+
+	for (; *tpl; tpl++, out++) {
+		if (*tpl == 'x') {
+			uint8_t b = mac[nibble / 2];
+
+			*out = digits[nibble % 2 ? b & 0xf : b >> 4];
+			nibble++;
+		} else {
+			*out = *tpl == '?' ? sep : *tpl;
+		}
+	}
+	*out = '\0';
+}
+
+static bool is_hex_digit(int c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') ||
+	       (c >= 'A' && c <= 'F');
+}
+
+static const uint8_t untouched[ETH_ALEN] = {
+	0x5a, 0x5a, 0x5a, 0x5a, 0x5a, 0x5a
+};
+
+static void test_mac_parse_bytes(void)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(mac_bytes_cases); i++) {
+		uint8_t mac[ETH_ALEN];
+		int r = mac_parse(mac_bytes_cases[i].in, mac);
+
+		if (!check(r == 0 && !memcmp(mac, mac_bytes_cases[i].mac,
+					     ETH_ALEN),
+			   "mac_parse '%s' gives its six bytes",
+			   mac_bytes_cases[i].in))
+			printf("# r=%d %02x %02x %02x %02x %02x %02x\n", r,
+			       mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+	}
+
+	/* a refused MAC leaves mac as it was, even when most of it parsed */
+	for (i = 0; i < ARRAY_SIZE(mac_cases); i++) {
+		uint8_t mac[ETH_ALEN];
+
+		if (mac_cases[i].want)
+			continue;
+		memcpy(mac, untouched, ETH_ALEN);
+		mac_parse(mac_cases[i].in, mac);
+		if (memcmp(mac, untouched, ETH_ALEN)) {
+			printf("# '%s' wrote into it\n",
+			       visible(mac_cases[i].in));
+			break;
+		}
+	}
+	check(i == ARRAY_SIZE(mac_cases),
+	      "mac_parse leaves mac alone when it refuses");
+}
+
+/*
+ * Digit value d (both cases: 0 to 31) at nibble nib of tpl spelled with
+ * sep, on a background of other values: the bytes come out exactly.
+ */
+static bool mac_digit_reads(const char *tpl, char sep, unsigned int nib,
+			    unsigned int d)
+{
+	uint8_t want[ETH_ALEN], got[ETH_ALEN];
+	uint8_t v = (uint8_t)(d % 16);
+	char s[32];
+
+	memset(want, 0x5a, ETH_ALEN);
+	want[nib / 2] = nib % 2 ? (uint8_t)(0x50 | v) : (uint8_t)(v << 4 | 0xa);
+	mac_spell(s, tpl, sep, want, d < 16 ? hex_lower : hex_upper);
+	if (mac_parse(s, got) == 0 && !memcmp(got, want, ETH_ALEN))
+		return true;
+	printf("# '%s' misread\n", s);
+	return false;
+}
+
+/* Byte c in place of the one at pos of tpl spelled with sep: refused? */
+static bool mac_byte_refused(const char *tpl, char sep, size_t pos,
+			     unsigned int c)
+{
+	static const uint8_t some[ETH_ALEN] = {
+		0x02, 0x13, 0x24, 0x35, 0x46, 0x57
+	};
+	uint8_t got[ETH_ALEN];
+	char s[32];
+
+	mac_spell(s, tpl, sep, some, hex_lower);
+	s[pos] = (char)c;
+	memcpy(got, untouched, ETH_ALEN);
+	if (mac_parse(s, got) == -1 && !memcmp(got, untouched, ETH_ALEN))
+		return true;
+	printf("# '%s' accepted\n", visible(s));
+	return false;
+}
+
+/* Whether c belongs at pos of tpl spelled with sep. */
+static bool mac_byte_fits(const char *tpl, char sep, size_t pos,
+			  unsigned int c)
+{
+	if (tpl[pos] == 'x')
+		return is_hex_digit((int)c);
+	if (tpl[pos] == '?')
+		return c == (unsigned char)sep;
+	return c == (unsigned char)tpl[pos];
+}
+
+/* tpl spelled with sep, one byte cut or one '0' added at each place. */
+static bool mac_one_off_refused(const char *tpl, char sep)
+{
+	static const uint8_t some[ETH_ALEN] = {
+		0x02, 0x13, 0x24, 0x35, 0x46, 0x57
+	};
+	size_t len = strlen(tpl), pos;
+	uint8_t got[ETH_ALEN];
+	char s[32], t[32];
+
+	mac_spell(s, tpl, sep, some, hex_lower);
+	for (pos = 0; pos < len; pos++) {
+		memcpy(t, s, pos);
+		memcpy(t + pos, s + pos + 1, len - pos);
+		if (mac_parse(t, got) != -1) {
+			printf("# '%s' accepted\n", t);
+			return false;
+		}
+	}
+	for (pos = 0; pos <= len; pos++) {
+		memcpy(t, s, pos);
+		t[pos] = '0';
+		memcpy(t + pos + 1, s + pos, len - pos + 1);
+		if (mac_parse(t, got) != -1) {
+			printf("# '%s' accepted\n", t);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* Each spelling, every way one byte of it can be right or wrong. */
+static void test_mac_spellings(void)
+{
+	size_t t;
+
+	for (t = 0; t < ARRAY_SIZE(mac_spellings); t++) {
+		const char *tpl = mac_spellings[t];
+		const char *seps = strchr(tpl, '?') ? ":-" : ".";
+		size_t len = strlen(tpl), pos;
+		unsigned int nib, c;
+		const char *sep;
+		bool ok = true;
+
+		for (sep = seps; *sep && ok; sep++)
+			for (nib = 0; nib < 2 * ETH_ALEN && ok; nib++)
+				for (c = 0; c < 32 && ok; c++)
+					ok = mac_digit_reads(tpl, *sep, nib, c);
+		check(ok, "mac_parse '%s': each digit, each place, both cases",
+		      tpl);
+
+		/* mixed separators are among these */
+		ok = true;
+		for (sep = seps; *sep && ok; sep++)
+			for (pos = 0; pos < len && ok; pos++)
+				for (c = 1; c < 256 && ok; c++)
+					if (!mac_byte_fits(tpl, *sep, pos, c))
+						ok = mac_byte_refused(tpl, *sep,
+								      pos, c);
+		check(ok, "mac_parse '%s': any other byte anywhere is refused",
+		      tpl);
+
+		ok = true;
+		for (sep = seps; *sep && ok; sep++)
+			ok = mac_one_off_refused(tpl, *sep);
+		check(ok, "mac_parse '%s': a byte more or less is refused",
+		      tpl);
+	}
+}
+
+/* mac_parse_len reads len bytes, whatever follows them. */
+static void test_mac_parse_len(void)
+{
+	static const uint8_t want[ETH_ALEN] = {
+		0x02, 0x00, 0x00, 0x00, 0x00, 0x0c
+	};
+	uint8_t mac[ETH_ALEN];
+
+	memset(mac, 0, sizeof(mac));
+	check(mac_parse_len("02:00:00:00:00:0c name cam", 17, mac) == 0 &&
+	      !memcmp(mac, want, ETH_ALEN),
+	      "mac_parse_len: the colon form, followed by more text");
+	memset(mac, 0, sizeof(mac));
+	check(mac_parse_len("0200.0000.000c\r\n", 14, mac) == 0 &&
+	      !memcmp(mac, want, ETH_ALEN),
+	      "mac_parse_len: the dot form, followed by more text");
+	memset(mac, 0, sizeof(mac));
+	check(mac_parse_len("02000000000cff", 12, mac) == 0 &&
+	      !memcmp(mac, want, ETH_ALEN),
+	      "mac_parse_len: the bare form, followed by more digits");
+	check(mac_parse_len("02:00:00:00:00:0c", 16, mac) == -1 &&
+	      mac_parse_len("02:00:00:00:00:0cc", 18, mac) == -1 &&
+	      mac_parse_len("02:00:00:00:00:0c", 0, mac) == -1 &&
+	      mac_parse_len("02:00:00:00:00\0000c", 17, mac) == -1 &&
+	      mac_parse_len("02000000000\0", 12, mac) == -1,
+	      "mac_parse_len: other lengths and NUL bytes are refused");
 }
 
 static const struct {
@@ -928,6 +1217,9 @@ int main(int argc, char *argv[])
 		return print_json_samples();
 
 	test_mac_parse();
+	test_mac_parse_bytes();
+	test_mac_spellings();
+	test_mac_parse_len();
 	test_mac_classify_format();
 	test_labels();
 	test_ifnames();

@@ -711,8 +711,9 @@ static void test_big(void)
 	t = now() - t;
 	for (i = 0; r == 0 && i < p.ndev; i++)
 		lines_ok &= p.dev_line[i] == i + 4;
-	if (!check(r == 0 && p.ndev == n && lines_ok && t < 1.0,
-		   "100k devices parse in under a second, lines kept"))
+	/* How long it took is shown, not judged: make bench measures. */
+	if (!check(r == 0 && p.ndev == n && lines_ok,
+		   "100k devices parse, lines kept"))
 		printf("# r=%d ndev=%zu lines_ok=%d\n", r, p.ndev, lines_ok);
 	printf("# parsed %zu lines (%zu bytes) in %.1f ms\n", n + 3, len,
 	       t * 1e3);
@@ -751,8 +752,7 @@ static void test_big(void)
 		check(refused(dup, strlen(dup), n + 4, want),
 		      "a duplicate after 100k devices names both lines");
 		t = now() - t;
-		check(t < 1.0, "finding it takes under a second too (%.1f ms)",
-		      t * 1e3);
+		printf("# found in %.1f ms\n", t * 1e3);
 		free(dup);
 	}
 	free(in);

@@ -221,17 +221,19 @@ void iot_table_free(struct iot_table *t)
 static void iot_table_resize(struct iot_table *t, unsigned int bits)
 {
 	struct iot_buckets *old = iot_buckets(t), *new;
+	unsigned int i, n = 1U << iot_buckets_bits(old);
 	struct iot_dev *dev;
-	struct rb_node *rb;
 
 	new = iot_buckets_alloc(bits, !old->idx);
 	if (!new)
 		return;
-	for (rb = rb_first(&t->sorted); rb; rb = rb_next(rb)) {
-		dev = rb_entry(rb, struct iot_dev, sorted);
-		hlist_add_head_rcu(&dev->node[new->idx],
-				   &new->head[iot_bucket(new, dev->key)]);
-	}
+	/* The old chains, not the rbtree: an array in order is cheaper to
+	 * walk than a tree, and a load resizes all the way up.
+	 */
+	for (i = 0; i < n; i++)
+		hlist_for_each_entry(dev, &old->head[i], node[old->idx])
+			hlist_add_head_rcu(&dev->node[new->idx],
+					   &new->head[iot_bucket(new, dev->key)]);
 	rcu_assign_pointer(t->buckets, new);
 	if (t->published)
 		synchronize_rcu();

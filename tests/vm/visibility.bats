@@ -6,6 +6,10 @@ bats_require_minimum_version 1.5.0
 load lib
 # setup and teardown: lib.bash's, the household with wan0 its WAN
 
+# The flood's size: make check on amd64 sends fewer (tests/check), which
+# still passes every bound many times over.
+FLOOD_PACKETS=${FLOOD_PACKETS:-100000}
+
 # dev_json MAC FILTER: a jq filter over "iotctl -j show MAC".
 dev_json() {
 	ip netns exec "$ROUTER" iotctl -j show "$1" | jq -r "$2"
@@ -129,7 +133,7 @@ monitor_start() {
 	[ "$(jq -r 'length' <<< "$output")" = 0 ]
 }
 
-@test "a flood of 100k packets to 10k destinations stays within the bounds" {
+@test "a flood of FLOOD_PACKETS (100k unless set) to 10k destinations stays within the bounds" {
 	local mon=$BATS_TEST_TMPDIR/mon pg=/proc/net/pktgen c s t0 secs before after i
 	iotctl_r deny "$IOT_CAMERA_MAC"
 	# eight subscribers
@@ -149,7 +153,7 @@ monitor_start() {
 	ip netns exec "$ROUTER" sh -ec "
 		echo rem_device_all > $pg/kpktgend_0
 		echo 'add_device cam0' > $pg/kpktgend_0
-		for c in 'xmit_mode netif_receive' 'count 100000' 'pkt_size 64' \
+		for c in 'xmit_mode netif_receive' 'count $FLOOD_PACKETS' 'pkt_size 64' \
 			'delay 0' 'dst_mac 02:00:00:00:01:01' \
 			'src_mac 02:00:00:01:00:00' 'src_mac_count 1000' \
 			'src_min 192.0.2.50' 'src_max 192.0.2.50' \
@@ -165,7 +169,7 @@ monitor_start() {
 
 	run ip netns exec "$ROUTER" iotctl -j status
 	echo "$output"
-	(( $(jq -r .dropped <<< "$output") >= 100000 ))
+	(( $(jq -r .dropped <<< "$output") >= FLOOD_PACKETS ))
 	# the bounds: max_unknown 256, max_dests 4096
 	[ "$(jq -r .unknown <<< "$output")" = 256 ]
 	(( $(jq -r .dests <<< "$output") <= 4096 ))
@@ -182,7 +186,7 @@ monitor_start() {
 	s=$(jq -r .suppressed <<< "$output")
 	echo "flood: $secs s, $c events, $s suppressed"
 	(( c <= 100 * (secs + 1) ))
-	(( s > 10000 ))
+	(( s > FLOOD_PACKETS / 10 ))
 	# each subscriber has the one rate-limited stream: eight of them do
 	# not make the kernel build or let through more events
 	c=$(iot_status events)

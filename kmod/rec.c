@@ -18,7 +18,11 @@
  * repeats are for its summaries, which collect them from here.
  *
  * Only denied, audited and unknown-denied packets come here: a device that
- * is allowed costs nothing. One spinlock per netns guards it all.
+ * is allowed costs nothing. One spinlock per netns guards the lists and
+ * every change to them. A packet of a device in the table to a destination
+ * already recorded takes no lock: it finds the destination under RCU and
+ * counts it on its CPU (struct iot_dest_pcpu). Only a new destination, an
+ * unknown device's packet and a change of verdict take the lock.
  */
 #include <linux/jhash.h>
 #include <linux/moduleparam.h>
@@ -54,16 +58,38 @@ struct iot_rec {
 	struct iot_cfg __rcu **live;
 };
 
+/* A destination as one CPU saw it: written by that CPU's packets only. */
+struct iot_dest_pcpu {
+	seqcount_t seq;
+	u64 count;
+	time64_t last;
+	union iot_addr src;
+};
+
 struct iot_dest {
+	/* In r->dhash: the packet path walks it under RCU. */
 	struct hlist_node hnode;
+	/* Writers only, under the lock: where the locked path last put it. */
 	struct list_head lru;
 	struct list_head sib;
 	struct iot_src *owner;
-	struct iot_dest_info info;
+	/* When it was last put at the recent end of both lists. */
+	time64_t moved;
 	/* The count when the monitor was last told. */
 	u64 reported;
+	/* What the packet path compares: the owner's MAC key, and the
+	 * destination (its source address is in @pc).
+	 */
+	u64 key;
+	struct iot_flow flow;
 	u8 policy;
+	time64_t first;
+	struct iot_dest_pcpu __percpu *pc;
+	struct rcu_head rcu;
 };
+
+/* Looked at from the least recent end for a destination to forget. */
+#define IOT_VICTIM_TRIES	8
 
 static struct kmem_cache *iot_dest_cache __read_mostly;
 
@@ -82,6 +108,8 @@ int iot_rec_cache_init(void)
 
 void iot_rec_cache_destroy(void)
 {
+	/* Destinations are freed by call_rcu() callbacks in this module. */
+	rcu_barrier();
 	kmem_cache_destroy(iot_dest_cache);
 	iot_src_cache_destroy();
 }
@@ -94,14 +122,133 @@ static struct hlist_head *iot_dest_bucket(struct iot_rec *r, u64 key,
 	return &r->dhash[iot_flow_dest_hash(f, h) >> (32 - IOT_DHASH_BITS)];
 }
 
+static struct iot_dest *iot_dest_new(void)
+{
+	struct iot_dest *d = kmem_cache_zalloc(iot_dest_cache, GFP_ATOMIC);
+	int cpu;
+
+	if (!d)
+		return NULL;
+	d->pc = alloc_percpu_gfp(struct iot_dest_pcpu, GFP_ATOMIC);
+	if (!d->pc) {
+		kmem_cache_free(iot_dest_cache, d);
+		return NULL;
+	}
+	for_each_possible_cpu(cpu)
+		seqcount_init(&per_cpu_ptr(d->pc, cpu)->seq);
+	return d;
+}
+
+static void iot_dest_free(struct iot_dest *d)
+{
+	free_percpu(d->pc);
+	kmem_cache_free(iot_dest_cache, d);
+}
+
+static void iot_dest_free_rcu(struct rcu_head *rcu)
+{
+	iot_dest_free(container_of(rcu, struct iot_dest, rcu));
+}
+
+/* A packet to @d, counted on this CPU. */
+static void iot_dest_hit(struct iot_dest *d, const struct iot_flow *f,
+			 time64_t now)
+{
+	struct iot_dest_pcpu *pc = this_cpu_ptr(d->pc);
+
+	write_seqcount_begin(&pc->seq);
+	pc->count++;
+	pc->last = now;
+	pc->src = f->src;
+	write_seqcount_end(&pc->seq);
+}
+
+/* @d summed over every CPU: the source address is the one last seen. */
+static void iot_dest_read(const struct iot_dest *d, struct iot_dest_info *info)
+{
+	const struct iot_dest_pcpu *pc;
+	union iot_addr src;
+	unsigned int seq;
+	time64_t last;
+	u64 count;
+	int cpu;
+
+	info->flow = d->flow;
+	info->first = d->first;
+	info->last = 0;
+	info->count = 0;
+	for_each_possible_cpu(cpu) {
+		pc = per_cpu_ptr(d->pc, cpu);
+		do {
+			seq = read_seqcount_begin(&pc->seq);
+			count = pc->count;
+			last = pc->last;
+			src = pc->src;
+		} while (read_seqcount_retry(&pc->seq, seq));
+		if (!count)
+			continue;
+		info->count += count;
+		if (last >= info->last) {
+			info->last = last;
+			info->flow.src = src;
+		}
+	}
+}
+
+/* Caller holds rcu_read_lock(). */
+static struct iot_dest *iot_dest_find_rcu(struct hlist_head *bucket, u64 key,
+					  const struct iot_flow *f)
+{
+	struct iot_dest *d;
+
+	hlist_for_each_entry_rcu(d, bucket, hnode)
+		if (d->key == key && iot_flow_same_dest(&d->flow, f))
+			return d;
+	return NULL;
+}
+
+/* Put @d at the recent end of its device's list and of the recorder's. */
+static void iot_dest_touch(struct iot_rec *r, struct iot_dest *d,
+			   time64_t now)
+{
+	list_move(&d->sib, &d->owner->dests);
+	list_move_tail(&d->lru, &r->dlru);
+	d->moved = now;
+}
+
+/*
+ * The destination to forget: the least recently seen of @s, or of all if
+ * @s is NULL. Packets seen again move nothing, so one seen since the
+ * locked path last moved it goes to the recent end instead, and the next
+ * is looked at, a few times at most.
+ */
+static struct iot_dest *iot_dest_victim(struct iot_rec *r, struct iot_src *s)
+{
+	struct iot_dest_info info;
+	struct iot_dest *d;
+	unsigned int i;
+
+	for (i = 0;; i++) {
+		d = s ? list_last_entry(&s->dests, struct iot_dest, sib) :
+			list_first_entry(&r->dlru, struct iot_dest, lru);
+		if (i == IOT_VICTIM_TRIES)
+			return d;
+		iot_dest_read(d, &info);
+		if (info.last <= d->moved)
+			return d;
+		iot_dest_touch(r, d, info.last);
+	}
+}
+
 /* Unlink a destination, and its device's record if that kept nothing else
- * (unknown devices keep their counters until evicted as a whole).
+ * (unknown devices keep their counters until evicted as a whole). The
+ * caller frees it after a grace period.
  */
 static void iot_dest_unlink(struct iot_rec *r, struct iot_dest *d)
 {
 	struct iot_src *s = d->owner;
 
-	hlist_del(&d->hnode);
+	hlist_del_rcu(&d->hnode);
 	list_del(&d->lru);
 	list_del(&d->sib);
 	r->ndests--;
@@ -127,46 +274,47 @@ static struct iot_src *iot_rec_src(struct iot_rec *r, const u8 *mac, u64 key,
 		old->ndests++;
 		list_for_each_entry_safe(d, tmp, &old->dests, sib) {
 			iot_dest_unlink(r, d);
-			kmem_cache_free(iot_dest_cache, d);
+			call_rcu(&d->rcu, iot_dest_free_rcu);
 		}
 		iot_src_free(&r->srcs, old);
 	}
 	return iot_src_get(&r->srcs, s, mac, key, unknown, now);
 }
 
-/* A new destination of @s: the memory of one that makes room, or new. */
+/* A new destination of @s, once one has made room if there is none. */
 static struct iot_dest *iot_dest_room(struct iot_rec *r, struct iot_src *s,
 				      unsigned int per_dev)
 {
 	struct iot_dest *d = NULL;
 
 	if (s->ndests >= per_dev)
-		d = list_last_entry(&s->dests, struct iot_dest, sib);
+		d = iot_dest_victim(r, s);
 	else if (r->ndests >= max(READ_ONCE(iot_max_dests), 1U))
-		d = list_first_entry(&r->dlru, struct iot_dest, lru);
-	if (!d)
-		return kmem_cache_alloc(iot_dest_cache, GFP_ATOMIC);
-	d->owner->evicted++;
-	/* s keeps a destination when its own oldest goes. */
-	if (d->owner == s)
-		s->ndests++;
-	iot_dest_unlink(r, d);
-	if (d->owner == s)
-		s->ndests--;
-	return d;
+		d = iot_dest_victim(r, NULL);
+	if (d) {
+		d->owner->evicted++;
+		/* s keeps a destination when its own oldest goes. */
+		if (d->owner == s)
+			s->ndests++;
+		iot_dest_unlink(r, d);
+		if (d->owner == s)
+			s->ndests--;
+		call_rcu(&d->rcu, iot_dest_free_rcu);
+	}
+	return iot_dest_new();
 }
 
 static void iot_event_fill(struct iot_event *ev, u8 type,
 			   const struct iot_src *s, const struct iot_dest *d,
-			   u64 count)
+			   const struct iot_dest_info *info, u64 count)
 {
 	ev->type = type;
 	ev->policy = d->policy;
 	ev->unknown = s->unknown;
 	ether_addr_copy(ev->mac, s->mac);
-	ev->flow = d->info.flow;
+	ev->flow = info->flow;
 	ev->count = count;
-	ev->time = d->info.last;
+	ev->time = info->last;
 	ev->label[0] = '\0';
 }
 
@@ -178,6 +326,7 @@ void iot_rec_packet(struct iot_rec *r, const u8 *mac,
 	unsigned int per_dev = READ_ONCE(iot_dests_per_device);
 	bool listening, tell = false;
 	u64 key = iot_mac_key(mac);
+	struct iot_dest_info info;
 	struct hlist_head *bucket;
 	struct iot_event ev;
 	struct iot_dest *d;
@@ -190,6 +339,20 @@ void iot_rec_packet(struct iot_rec *r, const u8 *mac,
 	iot_flow_parse(skb, pf, &f);
 	now = ktime_get_real_seconds();
 	listening = iot_monitor_listening(r->net);
+	bucket = iot_dest_bucket(r, key, &f);
+
+	/* Seen before with the same verdict: counted without the lock. An
+	 * unknown device's own counters are under the lock.
+	 */
+	if (dev) {
+		d = iot_dest_find_rcu(bucket, key, &f);
+		if (d && READ_ONCE(d->policy) == verdict) {
+			iot_dest_hit(d, &f, now);
+			if (listening)
+				iot_monitor_kick(r->mon);
+			return;
+		}
+	}
 
 	spin_lock(&r->lock);
 	s = iot_rec_src(r, mac, key, !dev, now);
@@ -200,15 +363,11 @@ void iot_rec_packet(struct iot_rec *r, const u8 *mac,
 	if (!per_dev)
 		goto out;
 
-	bucket = iot_dest_bucket(r, key, &f);
 	hlist_for_each_entry(d, bucket, hnode) {
-		if (d->owner == s && iot_flow_same_dest(&d->info.flow, &f)) {
-			d->info.count++;
-			d->info.last = now;
-			d->info.flow.src = f.src;
-			d->policy = verdict;
-			list_move(&d->sib, &s->dests);
-			list_move_tail(&d->lru, &r->dlru);
+		if (d->key == key && iot_flow_same_dest(&d->flow, &f)) {
+			WRITE_ONCE(d->policy, verdict);
+			iot_dest_hit(d, &f, now);
+			iot_dest_touch(r, d, now);
 			if (listening)
 				iot_monitor_kick(r->mon);
 			goto out;
@@ -221,15 +380,15 @@ void iot_rec_packet(struct iot_rec *r, const u8 *mac,
 			iot_src_free(&r->srcs, s);
 		goto out;
 	}
-	memset(d, 0, sizeof(*d));
 	d->owner = s;
+	d->key = key;
 	d->policy = verdict;
-	d->info.flow = f;
-	d->info.count = 1;
+	d->flow = f;
 	d->reported = 1;
-	d->info.first = now;
-	d->info.last = now;
-	hlist_add_head(&d->hnode, bucket);
+	d->first = now;
+	d->moved = now;
+	iot_dest_hit(d, &f, now);
+	hlist_add_head_rcu(&d->hnode, bucket);
 	list_add(&d->sib, &s->dests);
 	list_add_tail(&d->lru, &r->dlru);
 	s->ndests++;
@@ -238,10 +397,12 @@ void iot_rec_packet(struct iot_rec *r, const u8 *mac,
 	if (!listening)
 		goto out;
 	tell = iot_monitor_admit(r->mon, &s->limit, true);
-	if (tell)
-		iot_event_fill(&ev, IOT_EGRESS_EVENT_NEW, s, d, 1);
-	else
+	if (tell) {
+		iot_dest_read(d, &info);
+		iot_event_fill(&ev, IOT_EGRESS_EVENT_NEW, s, d, &info, 1);
+	} else {
 		s->suppressed++;
+	}
 out:
 	spin_unlock(&r->lock);
 	if (!tell)
@@ -258,6 +419,7 @@ static unsigned int iot_rec_repeats(void *arg, struct iot_event *ev,
 				    unsigned int max)
 {
 	struct iot_rec *r = arg;
+	struct iot_dest_info info;
 	const struct iot_dev *dev;
 	const struct iot_cfg *cfg;
 	unsigned int n = 0, i;
@@ -265,14 +427,16 @@ static unsigned int iot_rec_repeats(void *arg, struct iot_event *ev,
 
 	spin_lock_bh(&r->lock);
 	list_for_each_entry(d, &r->dlru, lru) {
-		if (d->info.count == d->reported)
+		iot_dest_read(d, &info);
+		if (info.count == d->reported)
 			continue;
 		if (iot_monitor_admit(r->mon, NULL, n < max))
 			iot_event_fill(&ev[n++], IOT_EGRESS_EVENT_REPEAT,
-				       d->owner, d, d->info.count - d->reported);
+				       d->owner, d, &info,
+				       info.count - d->reported);
 		else
 			d->owner->suppressed++;
-		d->reported = d->info.count;
+		d->reported = info.count;
 	}
 	spin_unlock_bh(&r->lock);
 
@@ -299,9 +463,10 @@ int iot_rec_dests(struct iot_rec *r, const u8 *mac, bool unknown,
 		  struct iot_dest_info *v, unsigned int max,
 		  struct iot_rec_tally *tally)
 {
+	struct iot_dest_info info;
+	unsigned int n = 0, i;
 	struct iot_dest *d;
 	struct iot_src *s;
-	unsigned int n = 0;
 
 	memset(tally, 0, sizeof(*tally));
 	spin_lock_bh(&r->lock);
@@ -312,7 +477,13 @@ int iot_rec_dests(struct iot_rec *r, const u8 *mac, bool unknown,
 		list_for_each_entry(d, &s->dests, sib) {
 			if (n == max)
 				break;
-			v[n++] = d->info;
+			/* Newest first, by when each was last seen: the
+			 * list is in the order the locked path saw them.
+			 */
+			iot_dest_read(d, &info);
+			for (i = n++; i && v[i - 1].last < info.last; i--)
+				v[i] = v[i - 1];
+			v[i] = info;
 		}
 	}
 	spin_unlock_bh(&r->lock);
@@ -393,7 +564,7 @@ void iot_rec_free(struct iot_rec *r)
 
 	iot_monitor_detach(r->mon);
 	list_for_each_entry_safe(d, tmp, &r->dlru, lru)
-		kmem_cache_free(iot_dest_cache, d);
+		iot_dest_free(d);
 	iot_srcs_destroy(&r->srcs);
 	kvfree(r->dhash);
 	kfree(r);

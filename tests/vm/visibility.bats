@@ -223,6 +223,63 @@ pg_sent() {
 		/proc/net/pktgen/cam0
 }
 
+# monitor_sum_is FILE MAC N: the events in FILE of MAC to 198.51.100.2
+# port 9 count N packets in all.
+monitor_sum_is() {
+	local got
+	got=$(jq -s --arg mac "$2" '[.[] | select(.mac == $mac and
+		.dst == "198.51.100.2" and .dport == 9) | .count] | add // 0' "$1")
+	[[ $got == "$3" ]] || { echo "monitor: $got packets of $2, not $3" >&2; false; }
+}
+
+# Two denied devices, each sending to one destination from both CPUs at
+# once: pktgen's two threads hand their frames to the router's camera
+# port, alternating the camera's MAC and the next one. A destination seen
+# again is counted on its CPU without a lock (kmod/rec.c); show and the
+# monitor's summaries report the sum over the CPUs, exact.
+@test "two denied devices flooding from two CPUs: every destination counts every packet" {
+	local mon=$BATS_TEST_TMPDIR/mon pg=/proc/net/pktgen n=20000
+	local other=02:00:00:00:00:0d mac sum
+	[ "$(nproc)" -ge 2 ]
+	iotctl_r deny "$IOT_CAMERA_MAC"
+	iotctl_r deny "$other"
+	monitor_start "$mon"
+	modprobe pktgen
+	ip netns exec "$ROUTER" sh -ec "
+		for t in 0 1; do
+			echo rem_device_all > $pg/kpktgend_\$t
+			echo add_device cam0@\$t > $pg/kpktgend_\$t
+			for c in 'xmit_mode netif_receive' 'count $n' 'pkt_size 64' \
+				'delay 0' 'dst_mac 02:00:00:00:01:01' \
+				'src_mac $IOT_CAMERA_MAC' 'src_mac_count 2' \
+				'src_min ${IOT_SRC4[camera]}' 'src_max ${IOT_SRC4[camera]}' \
+				'dst_min ${WAN_IP[4]}' 'dst_max ${WAN_IP[4]}' \
+				'udp_dst_min 9' 'udp_dst_max 9'; do
+				echo \"\$c\" > $pg/cam0@\$t
+			done
+		done
+		echo start > $pg/pgctrl"
+	for t in 0 1; do
+		ip netns exec "$ROUTER" grep -q 'Result: OK' "$pg/cam0@$t"
+		[ "$(ip netns exec "$ROUTER" awk '$1 == "pkts-sofar:" { print $2 }' "$pg/cam0@$t")" = "$n" ]
+	done
+
+	# each MAC sent n / 2 from each thread: n in all, to one destination
+	# (the camera's count has the monitor's probes too)
+	run dev_json "$other" .denied_packets
+	[ "$output" = "$n" ]
+	for mac in "$IOT_CAMERA_MAC" "$other"; do
+		run dev_json "$mac" '.destinations[] | select(.dst == "198.51.100.2" and .dport == 9) | [.proto, .count, .src] | join(" ")'
+		[ "$output" = "udp $n ${IOT_SRC4[camera]}" ]
+	done
+	# the monitor: the first packet's NEW event and the REPEAT summaries
+	# add up to every packet
+	for mac in "$IOT_CAMERA_MAC" "$other"; do
+		busywait 30000 monitor_sum_is "$mon" "$mac" "$n"
+	done
+	[ "$(jq -s --arg mac "$other" '[.[] | select(.mac == $mac and .event == "new")] | length' "$mon")" = 1 ]
+}
+
 # A 32-bit kernel updates a 64-bit counter in two halves: a reader that
 # does not retry (u64_stats) can see one half new and the other old, a
 # value 4 GiB off, when the low half wraps.

@@ -62,8 +62,17 @@ END {
 	print "- " commas(info["packets"]) " packets a run (fewer for the linear rule sets), after a"
 	print "  short warm-up run; every figure is the mean of two runs, which agree to"
 	printf "  within %.3f%% (worst: %s).\n", spread * 100, spreadk
-	print "- The table holds N locally administered MACs, none of them the sender's;"
-	print "  \"allowed\" and \"denied\" add the sender itself (N + 1 entries)."
+	if (info["senders"] > 1) {
+		print "- The frames come from " info["senders"] " sender MACs in turn, a burst each: which"
+		print "  bucket a MAC falls in, and how many devices share it, is the luck of the"
+		print "  table's random seed, so one sender would measure one bucket's chain"
+		print "  (20 instructions either way); " info["senders"] " measure the average. The table holds"
+		print "  N locally administered MACs, none of them a sender's; \"allowed\","
+		print "  \"audited\" and \"denied\" add the senders (N + " info["senders"] " entries)."
+	} else {
+		print "- The table holds N locally administered MACs, none of them the sender's;"
+		print "  \"allowed\" and \"denied\" add the sender itself (N + 1 entries)."
+	}
 	print "- nftables: `oifname \"wan0\" ether saddr @set drop` in an `inet` forward chain"
 	print "  of priority filter; ipset: a `hash:mac` set and `iptables -A FORWARD -o wan0"
 	print "  -m set --match-set S src -j DROP`; linear: one `iptables -o wan0 -m mac"
@@ -108,7 +117,7 @@ END {
 	}
 	print ""
 	if (have("iot_egress/except16/" mid)) {
-		printf "Exceptions, N = %s: the sender denied with K exceptions, none of\n", commas(mid)
+		printf "Exceptions, N = %s: one sender, denied with K exceptions, none of\n", commas(mid)
 		print "which matches its packets but, in the first column, the last. Only a"
 		print "packet that would be dropped walks them: the rows above do not."
 		print ""

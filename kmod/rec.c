@@ -195,7 +195,9 @@ static void iot_dest_read(const struct iot_dest *d, struct iot_dest_info *info)
 	}
 }
 
-/* Caller holds rcu_read_lock(). */
+/* Caller holds rcu_read_lock(): the packet path always does, under the
+ * lock or not.
+ */
 static struct iot_dest *iot_dest_find_rcu(struct hlist_head *bucket, u64 key,
 					  const struct iot_flow *f)
 {
@@ -363,15 +365,14 @@ void iot_rec_packet(struct iot_rec *r, const u8 *mac,
 	if (!per_dev)
 		goto out;
 
-	hlist_for_each_entry(d, bucket, hnode) {
-		if (d->key == key && iot_flow_same_dest(&d->flow, &f)) {
-			WRITE_ONCE(d->policy, verdict);
-			iot_dest_hit(d, &f, now);
-			iot_dest_touch(r, d, now);
-			if (listening)
-				iot_monitor_kick(r->mon);
-			goto out;
-		}
+	d = iot_dest_find_rcu(bucket, key, &f);
+	if (d) {
+		WRITE_ONCE(d->policy, verdict);
+		iot_dest_hit(d, &f, now);
+		iot_dest_touch(r, d, now);
+		if (listening)
+			iot_monitor_kick(r->mon);
+		goto out;
 	}
 
 	d = iot_dest_room(r, s, per_dev);

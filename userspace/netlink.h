@@ -173,6 +173,10 @@ struct iot_status {
 	uint32_t exceptions;
 	uint32_t max_exceptions;
 	uint32_t exceptions_per_device;
+	/* Early drop: absent from older modules. */
+	bool has_early;
+	uint64_t dropped_early;		/* the part of dropped */
+	bool early_drop;		/* the early hooks are registered */
 };
 
 enum iot_nl_failure {

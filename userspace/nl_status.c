@@ -136,6 +136,13 @@ static int parse_status(struct nlattr **tb, void *arg,
 		st->exceptions_per_device =
 			nla_get_u32(tb[IOT_EGRESS_A_EXCEPTIONS_PER_DEVICE]);
 	}
+	/* Older modules drop nothing early: both of these, or none. */
+	st->has_early = tb[IOT_EGRESS_A_DROPPED_EARLY] &&
+			tb[IOT_EGRESS_A_EARLY_DROP];
+	if (st->has_early) {
+		st->dropped_early = nla_get_u64(tb[IOT_EGRESS_A_DROPPED_EARLY]);
+		st->early_drop = nla_get_u8(tb[IOT_EGRESS_A_EARLY_DROP]) != 0;
+	}
 	reply->found = true;
 	return 0;
 }

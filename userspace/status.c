@@ -115,6 +115,9 @@ static void print_status(const struct iot_status *st,
 		printf("\n");
 	}
 	printf("dropped: %" PRIu64 "\n", st->dropped);
+	if (st->has_early)
+		printf("dropped early: %" PRIu64 " (early drop %s)\n",
+		       st->dropped_early, st->early_drop ? "on" : "off");
 	if (st->has_recording) {
 		printf("destinations: %" PRIu32 " (max %" PRIu32 ", %" PRIu32
 		       " per device)\n", st->dests, st->max_dests,
@@ -162,6 +165,13 @@ static int print_status_json(const struct iot_status *st,
 		json_string(&j, wans->v[i].ifname);
 	json_array_end(&j);
 	json_member_uint(&j, "dropped", st->dropped);
+	json_member_maybe(&j, "dropped_early", st->has_early,
+			  st->dropped_early);
+	json_key(&j, "early_drop");
+	if (st->has_early)
+		json_bool(&j, st->early_drop);
+	else
+		json_null(&j);
 	json_member_uint(&j, "generation", st->generation);
 	json_member_maybe(&j, "dests", st->has_recording, st->dests);
 	json_member_maybe(&j, "max_dests", st->has_recording, st->max_dests);

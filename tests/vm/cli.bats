@@ -112,6 +112,8 @@ sample_table() {
 	[[ $(jq .max_devices <<< "$output") == 65536 ]]
 	[[ $(jq -c .wan <<< "$output") == '["wan0","ppp0"]' ]]
 	[[ $(jq .dropped <<< "$output") == 0 ]]
+	[[ $(jq .dropped_early <<< "$output") == 0 ]]
+	[[ $(jq .early_drop <<< "$output") == false ]]
 	[[ $(jq '.generation | type' <<< "$output") == '"number"' ]]
 	[[ $(jq -r .fallback <<< "$output") == none ]]
 
@@ -121,12 +123,13 @@ sample_table() {
 	[[ ${lines[2]} == "devices: 3 (max 65536)" ]]
 	[[ ${lines[3]} == "wan: wan0 ppp0" ]]
 	[[ ${lines[4]} == "dropped: 0" ]]
-	[[ ${lines[5]} == "destinations: 0 (max 4096, 32 per device)" ]]
-	[[ ${lines[6]} == "unknown devices: 0 (max 256)" ]]
-	[[ ${lines[7]} == "events: 0 (0 suppressed)" ]]
-	[[ ${lines[8]} == "generation: "* ]]
-	[[ ${lines[9]} == "fallback: none" ]]
-	[[ ${#lines[@]} == 11 ]]
+	[[ ${lines[5]} == "dropped early: 0 (early drop off)" ]]
+	[[ ${lines[6]} == "destinations: 0 (max 4096, 32 per device)" ]]
+	[[ ${lines[7]} == "unknown devices: 0 (max 256)" ]]
+	[[ ${lines[8]} == "events: 0 (0 suppressed)" ]]
+	[[ ${lines[9]} == "generation: "* ]]
+	[[ ${lines[10]} == "fallback: none" ]]
+	[[ ${#lines[@]} == 12 ]]
 }
 
 @test "the generation changes with every change" {

@@ -131,6 +131,7 @@ int iot_nl_get_status(struct iot_nl *nl, struct iot_status *st,
 	st->has_exceptions = true;
 	st->max_exceptions = 1024;
 	st->exceptions_per_device = 64;
+	st->has_early = true;
 	return 0;
 }
 

@@ -14,35 +14,30 @@
  * A netns with nothing to drop or count (an empty table, default allow)
  * has no hooks at all: forwarding there costs nothing extra.
  */
-#include <linux/if_arp.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/percpu.h>
 
+#include "early.h"
 #include "except.h"
 #include "hook.h"
 #include "net.h"
 #include "rec.h"
 
-/*
- * Did the packet arrive with an Ethernet header? One test finds the header
- * both set and whole: an unset one is at the offset ~0 from skb->head,
- * past skb->data, which is at the network header here and so within
- * 64 KiB of skb->head.
- */
-static bool iot_has_eth(const struct sk_buff *skb,
-			const struct net_device *in)
-{
-	return in->type == ARPHRD_ETHER && skb_mac_offset(skb) <= -ETH_HLEN;
-}
-
-static void iot_drop_count(struct iot_net *in)
+unsigned int iot_hook_drop(struct iot_net *in, struct iot_dev *dev,
+			   u8 policy, struct sk_buff *skb, u8 pf, bool early)
 {
 	struct iot_drops *drops = this_cpu_ptr(in->hooks.dropped);
 
+	if (dev)
+		iot_dev_count(dev, skb->len, true);
+	iot_rec_packet(in->rec, eth_hdr(skb)->h_source, dev, policy, skb, pf);
 	u64_stats_update_begin(&drops->syncp);
 	u64_stats_inc(&drops->n);
+	if (early)
+		u64_stats_inc(&drops->early);
 	u64_stats_update_end(&drops->syncp);
+	return NF_DROP;
 }
 
 /*
@@ -53,25 +48,24 @@ static void iot_drop_count(struct iot_net *in)
 static noinline unsigned int iot_hook_slow(struct iot_net *in,
 					   const struct iot_cfg *cfg,
 					   struct iot_dev *dev, u8 policy,
-					   struct sk_buff *skb, u8 pf)
+					   struct sk_buff *skb,
+					   const struct nf_hook_state *state)
 {
-	const u8 *mac = eth_hdr(skb)->h_source;
-
 	if (policy == IOT_EGRESS_POLICY_AUDIT) {
 		iot_dev_count(dev, skb->len, false);
-		iot_rec_packet(in->rec, mac, dev, policy, skb, pf);
+		iot_rec_packet(in->rec, eth_hdr(skb)->h_source, dev, policy,
+			       skb, state->pf);
 		return NF_ACCEPT;
 	}
-	if (iot_excepted(cfg->table, dev, skb, pf)) {
+	if (iot_excepted(cfg->table, dev, skb, state->pf)) {
 		if (dev)
 			iot_dev_count(dev, skb->len, false);
 		return NF_ACCEPT;
 	}
+	/* A device in the table may be dropped before conntrack next time. */
 	if (dev)
-		iot_dev_count(dev, skb->len, true);
-	iot_rec_packet(in->rec, mac, dev, policy, skb, pf);
-	iot_drop_count(in);
-	return NF_DROP;
+		iot_early_note(in, skb, state);
+	return iot_hook_drop(in, dev, policy, skb, state->pf, false);
 }
 
 static unsigned int iot_hook(void *priv, struct sk_buff *skb,
@@ -97,7 +91,7 @@ static unsigned int iot_hook(void *priv, struct sk_buff *skb,
 	/* Only a deny applies to a device not in the table. */
 	if (!dev && policy != IOT_EGRESS_POLICY_DENY)
 		return NF_ACCEPT;
-	return iot_hook_slow(in, cfg, dev, policy, skb, state->pf);
+	return iot_hook_slow(in, cfg, dev, policy, skb, state);
 }
 
 static const struct nf_hook_ops iot_hook_ops[] = {
@@ -132,6 +126,7 @@ int iot_hooks_init(struct iot_net *in)
 		h->ops[i].priv = in;
 	}
 	h->on = false;
+	iot_early_init(in);
 	return 0;
 }
 
@@ -145,6 +140,7 @@ void iot_hooks_exit(struct iot_net *in)
 	if (h->on)
 		nf_unregister_net_hooks(in->net, h->ops, ARRAY_SIZE(h->ops));
 	h->on = false;
+	iot_early_exit(in);
 	free_percpu(h->dropped);
 }
 
@@ -181,20 +177,23 @@ void iot_hooks_trim(struct iot_net *in)
 	h->on = false;
 }
 
-u64 iot_hooks_dropped(const struct iot_net *in)
+void iot_hooks_drops(const struct iot_net *in, u64 *all, u64 *early)
 {
 	const struct iot_drops *d;
 	unsigned int start;
-	u64 sum = 0, n;
+	u64 n, e;
 	int cpu;
 
+	*all = 0;
+	*early = 0;
 	for_each_possible_cpu(cpu) {
 		d = per_cpu_ptr(in->hooks.dropped, cpu);
 		do {
 			start = u64_stats_fetch_begin(&d->syncp);
 			n = u64_stats_read(&d->n);
+			e = u64_stats_read(&d->early);
 		} while (u64_stats_fetch_retry(&d->syncp, start));
-		sum += n;
+		*all += n;
+		*early += e;
 	}
-	return sum;
 }

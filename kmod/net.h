@@ -11,6 +11,7 @@
 #include <net/netns/generic.h>
 
 #include "cfg.h"
+#include "early.h"
 #include "hook.h"
 
 struct iot_monitor;
@@ -33,6 +34,7 @@ struct iot_net {
 	struct iot_table *staged;
 	u32 staged_portid;
 	struct iot_hooks hooks;
+	struct iot_early early;
 	struct iot_monitor *mon;
 	struct iot_rec *rec;
 };

@@ -67,7 +67,7 @@ static int iot_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 {
 	struct iot_net *in = iot_info_net(info);
 	unsigned int ndests, nunknown;
-	u64 events, suppressed;
+	u64 events, suppressed, dropped, early;
 	struct sk_buff *msg;
 	void *hdr;
 	bool failed;
@@ -80,6 +80,7 @@ static int iot_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	iot_rec_counts(in->rec, &ndests, &nunknown);
 	iot_monitor_counts(in->mon, &events, &suppressed);
 	mutex_lock(&in->lock);
+	iot_hooks_drops(in, &dropped, &early);
 	failed = nla_put_u32(msg, IOT_EGRESS_A_PROTO_VERSION,
 			     IOT_EGRESS_PROTO_VERSION) ||
 		 nla_put_string(msg, IOT_EGRESS_A_MODULE_VERSION,
@@ -90,8 +91,11 @@ static int iot_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 		 nla_put_u32(msg, IOT_EGRESS_A_MAX_DEVICES,
 			     READ_ONCE(iot_max_devices)) ||
 		 nla_put_u32(msg, IOT_EGRESS_A_WAN_NAMES, in->wan.n) ||
-		 nla_put_u64_64bit(msg, IOT_EGRESS_A_DROPPED,
-				   iot_hooks_dropped(in), IOT_EGRESS_A_PAD) ||
+		 nla_put_u64_64bit(msg, IOT_EGRESS_A_DROPPED, dropped,
+				   IOT_EGRESS_A_PAD) ||
+		 nla_put_u64_64bit(msg, IOT_EGRESS_A_DROPPED_EARLY, early,
+				   IOT_EGRESS_A_PAD) ||
+		 nla_put_u8(msg, IOT_EGRESS_A_EARLY_DROP, iot_early_on(in)) ||
 		 nla_put_u64_64bit(msg, IOT_EGRESS_A_GENERATION,
 				   in->generation, IOT_EGRESS_A_PAD) ||
 		 nla_put_u32(msg, IOT_EGRESS_A_DESTS, ndests) ||

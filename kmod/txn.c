@@ -29,6 +29,8 @@ int iot_txn(struct iot_net *in, struct iot_txn *t,
 		err = t->change(in, t->arg, extack);
 	if (!err && t->policy)
 		in->generation++;
+	/* Whatever changed, no packet is dropped early on what came before. */
+	iot_early_forget(in);
 	t->generation = in->generation;
 	iot_hooks_trim(in);
 	mutex_unlock(&in->lock);

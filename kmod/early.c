@@ -50,7 +50,6 @@
 
 #include "early.h"
 #include "flow.h"
-#include "hook.h"
 #include "net.h"
 
 unsigned int iot_early_drop_rate __read_mostly = 1000;
@@ -168,52 +167,26 @@ static struct iot_memo_ent *iot_memo_set(struct iot_memo *m,
 	return this_cpu_ptr(m->cpu)->ent[h % IOT_MEMO_SETS];
 }
 
-static unsigned int iot_early_hook(void *priv, struct sk_buff *skb,
-				   const struct nf_hook_state *state)
+bool iot_early_seen(struct iot_net *in, const struct iot_cfg *cfg,
+		    struct sk_buff *skb, const struct nf_hook_state *state,
+		    u64 mac)
 {
-	struct iot_net *in = priv;
 	struct iot_memo *m = rcu_dereference(in->early.memo);
-	const struct iot_cfg *cfg = rcu_dereference(in->cfg);
 	const struct iot_memo_ent *e;
 	struct iot_memo_key k;
-	struct iot_dev *dev;
 	unsigned int i;
-	u64 mac;
 
-	if (!m || !iot_has_eth(skb, state->in))
-		return NF_ACCEPT;
-	mac = iot_mac_key(eth_hdr(skb)->h_source);
-	dev = iot_dev_lookup_rcu(cfg->table, mac);
-	if (!dev || READ_ONCE(dev->policy) != IOT_EGRESS_POLICY_DENY ||
-	    !iot_memo_key_fill(skb, state->pf, state->in->ifindex, mac, &k))
-		return NF_ACCEPT;
-
+	if (!m || !iot_memo_key_fill(skb, state->pf, state->in->ifindex, mac,
+				     &k))
+		return false;
 	e = iot_memo_set(m, &k);
 	for (i = 0; i < IOT_MEMO_WAYS; i++, e++)
 		if (!memcmp(&e->key, &k, sizeof(k)))
 			break;
-	if (i == IOT_MEMO_WAYS || e->gen != READ_ONCE(in->early.gen) ||
-	    time_after_eq(jiffies, e->stamp + HZ) || skb->len > e->len ||
-	    !iot_is_wan(&cfg->wan, e->oif))
-		return NF_ACCEPT;
-	return iot_hook_drop(in, dev, IOT_EGRESS_POLICY_DENY, skb, state->pf,
-			     true);
+	return i < IOT_MEMO_WAYS && e->gen == READ_ONCE(in->early.gen) &&
+	       time_before(jiffies, e->stamp + HZ) && skb->len <= e->len &&
+	       iot_is_wan(&cfg->wan, e->oif);
 }
-
-static const struct nf_hook_ops iot_early_ops[] = {
-	{
-		.hook		= iot_early_hook,
-		.pf		= NFPROTO_IPV4,
-		.hooknum	= NF_INET_PRE_ROUTING,
-		.priority	= IOT_EARLY_PRIORITY,
-	},
-	{
-		.hook		= iot_early_hook,
-		.pf		= NFPROTO_IPV6,
-		.hooknum	= NF_INET_PRE_ROUTING,
-		.priority	= IOT_EARLY_PRIORITY,
-	},
-};
 
 static void iot_early_arm(struct iot_early *e)
 {
@@ -333,7 +306,7 @@ static void iot_early_work(struct work_struct *work)
 
 	mutex_lock(&in->lock);
 	first = !e->last_time;
-	iot_hooks_drops(in, &drops, &early);
+	iot_drops_read(in, &drops, &early);
 	elapsed = now - e->last_time;
 	if (!first && elapsed)
 		rate = div64_u64((drops - e->last_drops) * HZ, elapsed);
@@ -356,16 +329,22 @@ static void iot_early_work(struct work_struct *work)
 	mutex_unlock(&in->lock);
 }
 
-void iot_early_init(struct iot_net *in)
+void iot_early_init(struct iot_net *in, nf_hookfn *hook)
 {
+	static const u8 pfs[] = { NFPROTO_IPV4, NFPROTO_IPV6 };
 	struct iot_early *e = &in->early;
 	unsigned int i;
 
-	BUILD_BUG_ON(ARRAY_SIZE(iot_early_ops) != ARRAY_SIZE(e->ops));
+	BUILD_BUG_ON(ARRAY_SIZE(pfs) != ARRAY_SIZE(e->ops));
 	BUILD_BUG_ON(sizeof(struct iot_memo_key) % sizeof(u32));
 	for (i = 0; i < ARRAY_SIZE(e->ops); i++) {
-		e->ops[i] = iot_early_ops[i];
-		e->ops[i].priv = in;
+		e->ops[i] = (struct nf_hook_ops){
+			.hook		= hook,
+			.priv		= in,
+			.pf		= pfs[i],
+			.hooknum	= NF_INET_PRE_ROUTING,
+			.priority	= IOT_EARLY_PRIORITY,
+		};
 	}
 	INIT_DELAYED_WORK(&e->work, iot_early_work);
 }
@@ -383,6 +362,27 @@ void iot_early_forget(struct iot_net *in)
 {
 	lockdep_assert_held(&in->lock);
 	WRITE_ONCE(in->early.gen, in->early.gen + 1);
+}
+
+void iot_drops_read(const struct iot_net *in, u64 *all, u64 *early)
+{
+	const struct iot_drops *d;
+	unsigned int start;
+	u64 n, e;
+	int cpu;
+
+	*all = 0;
+	*early = 0;
+	for_each_possible_cpu(cpu) {
+		d = per_cpu_ptr(in->hooks.dropped, cpu);
+		do {
+			start = u64_stats_fetch_begin(&d->syncp);
+			n = u64_stats_read(&d->n);
+			e = u64_stats_read(&d->early);
+		} while (u64_stats_fetch_retry(&d->syncp, start));
+		*all += n;
+		*early += e;
+	}
 }
 
 bool iot_early_on(struct iot_net *in)

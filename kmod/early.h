@@ -8,8 +8,8 @@
 #include <linux/netfilter.h>
 #include <linux/workqueue.h>
 
+struct iot_cfg;
 struct iot_net;
-struct iot_dev;
 struct iot_memo;
 
 extern unsigned int iot_early_drop_rate;
@@ -33,7 +33,8 @@ struct iot_early {
 	struct iot_memo __rcu *memo;
 };
 
-void iot_early_init(struct iot_net *in);
+/* @hook: the PRE_ROUTING hook (hook.c), which asks iot_early_seen(). */
+void iot_early_init(struct iot_net *in, nf_hookfn *hook);
 /* The forward hooks are gone: nothing arms the work any more. */
 void iot_early_exit(struct iot_net *in);
 /* Under the netns's lock, by every change: no memo holds after it. */
@@ -41,6 +42,14 @@ void iot_early_forget(struct iot_net *in);
 /* In the forward hook: it dropped @skb of @dev, which is denied. */
 void iot_early_note(struct iot_net *in, struct sk_buff *skb,
 		    const struct nf_hook_state *state);
+/* In the PRE_ROUTING hook, for a denied device's packet: did the forward
+ * hook drop its twin on this CPU, so that it may be dropped now?
+ */
+bool iot_early_seen(struct iot_net *in, const struct iot_cfg *cfg,
+		    struct sk_buff *skb, const struct nf_hook_state *state,
+		    u64 mac);
 bool iot_early_on(struct iot_net *in);
+/* The netns's drops (hook.h's counters): their rate decides the hooks. */
+void iot_drops_read(const struct iot_net *in, u64 *all, u64 *early);
 
 #endif /* _IOT_EARLY_H */

@@ -14,6 +14,7 @@
  * A netns with nothing to drop or count (an empty table, default allow)
  * has no hooks at all: forwarding there costs nothing extra.
  */
+#include <linux/if_arp.h>
 #include <linux/netfilter_ipv4.h>
 #include <linux/netfilter_ipv6.h>
 #include <linux/percpu.h>
@@ -24,8 +25,22 @@
 #include "net.h"
 #include "rec.h"
 
-unsigned int iot_hook_drop(struct iot_net *in, struct iot_dev *dev,
-			   u8 policy, struct sk_buff *skb, u8 pf, bool early)
+/*
+ * Did the packet arrive with an Ethernet header? One test finds the header
+ * both set and whole: an unset one is at the offset ~0 from skb->head,
+ * past skb->data, which is at the network header here and so within
+ * 64 KiB of skb->head.
+ */
+static bool iot_has_eth(const struct sk_buff *skb,
+			const struct net_device *in)
+{
+	return in->type == ARPHRD_ETHER && skb_mac_offset(skb) <= -ETH_HLEN;
+}
+
+/* Drop @skb of @dev (NULL: not in the table), counting it. */
+static unsigned int iot_hook_drop(struct iot_net *in, struct iot_dev *dev,
+				  u8 policy, struct sk_buff *skb, u8 pf,
+				  bool early)
 {
 	struct iot_drops *drops = this_cpu_ptr(in->hooks.dropped);
 
@@ -94,6 +109,30 @@ static unsigned int iot_hook(void *priv, struct sk_buff *skb,
 	return iot_hook_slow(in, cfg, dev, policy, skb, state);
 }
 
+/*
+ * PRE_ROUTING, ahead of conntrack, registered only while denied packets
+ * flood (early.c): a denied device's packet whose twin the forward hook
+ * just dropped.
+ */
+static unsigned int iot_early_hook(void *priv, struct sk_buff *skb,
+				   const struct nf_hook_state *state)
+{
+	struct iot_net *in = priv;
+	const struct iot_cfg *cfg = rcu_dereference(in->cfg);
+	struct iot_dev *dev;
+	u64 mac;
+
+	if (!iot_has_eth(skb, state->in))
+		return NF_ACCEPT;
+	mac = iot_mac_key(eth_hdr(skb)->h_source);
+	dev = iot_dev_lookup_rcu(cfg->table, mac);
+	if (!dev || READ_ONCE(dev->policy) != IOT_EGRESS_POLICY_DENY ||
+	    !iot_early_seen(in, cfg, skb, state, mac))
+		return NF_ACCEPT;
+	return iot_hook_drop(in, dev, IOT_EGRESS_POLICY_DENY, skb, state->pf,
+			     true);
+}
+
 static const struct nf_hook_ops iot_hook_ops[] = {
 	{
 		.hook		= iot_hook,
@@ -126,7 +165,7 @@ int iot_hooks_init(struct iot_net *in)
 		h->ops[i].priv = in;
 	}
 	h->on = false;
-	iot_early_init(in);
+	iot_early_init(in, iot_early_hook);
 	return 0;
 }
 
@@ -175,25 +214,4 @@ void iot_hooks_trim(struct iot_net *in)
 		return;
 	nf_unregister_net_hooks(in->net, h->ops, ARRAY_SIZE(h->ops));
 	h->on = false;
-}
-
-void iot_hooks_drops(const struct iot_net *in, u64 *all, u64 *early)
-{
-	const struct iot_drops *d;
-	unsigned int start;
-	u64 n, e;
-	int cpu;
-
-	*all = 0;
-	*early = 0;
-	for_each_possible_cpu(cpu) {
-		d = per_cpu_ptr(in->hooks.dropped, cpu);
-		do {
-			start = u64_stats_fetch_begin(&d->syncp);
-			n = u64_stats_read(&d->n);
-			e = u64_stats_read(&d->early);
-		} while (u64_stats_fetch_retry(&d->syncp, start));
-		*all += n;
-		*early += e;
-	}
 }

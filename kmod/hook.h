@@ -5,14 +5,11 @@
 #ifndef _IOT_HOOK_H
 #define _IOT_HOOK_H
 
-#include <linux/if_arp.h>
-#include <linux/if_ether.h>
 #include <linux/netfilter.h>
 #include <linux/u64_stats_sync.h>
 #include <net/netlink.h>
 
 struct iot_net;
-struct iot_dev;
 
 /* Packets dropped on one CPU, and how many of them before conntrack
  * (early.c): whole when read on a 32-bit CPU too.
@@ -36,23 +33,5 @@ void iot_hooks_exit(struct iot_net *in);
 /* The caller of each of these holds the netns's lock: see txn.c. */
 int iot_hooks_get(struct iot_net *in, struct netlink_ext_ack *extack);
 void iot_hooks_trim(struct iot_net *in);
-
-void iot_hooks_drops(const struct iot_net *in, u64 *all, u64 *early);
-
-/*
- * Did the packet arrive with an Ethernet header? One test finds the header
- * both set and whole: an unset one is at the offset ~0 from skb->head,
- * past skb->data, which is at the network header here and so within
- * 64 KiB of skb->head.
- */
-static inline bool iot_has_eth(const struct sk_buff *skb,
-			       const struct net_device *in)
-{
-	return in->type == ARPHRD_ETHER && skb_mac_offset(skb) <= -ETH_HLEN;
-}
-
-/* In a hook: drop @skb of @dev (NULL: not in the table), counting it. */
-unsigned int iot_hook_drop(struct iot_net *in, struct iot_dev *dev,
-			   u8 policy, struct sk_buff *skb, u8 pf, bool early);
 
 #endif /* _IOT_HOOK_H */

@@ -80,7 +80,7 @@ static int iot_nl_get_status(struct sk_buff *skb, struct genl_info *info)
 	iot_rec_counts(in->rec, &ndests, &nunknown);
 	iot_monitor_counts(in->mon, &events, &suppressed);
 	mutex_lock(&in->lock);
-	iot_hooks_drops(in, &dropped, &early);
+	iot_drops_read(in, &dropped, &early);
 	failed = nla_put_u32(msg, IOT_EGRESS_A_PROTO_VERSION,
 			     IOT_EGRESS_PROTO_VERSION) ||
 		 nla_put_string(msg, IOT_EGRESS_A_MODULE_VERSION,

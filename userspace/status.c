@@ -115,9 +115,6 @@ static void print_status(const struct iot_status *st,
 		printf("\n");
 	}
 	printf("dropped: %" PRIu64 "\n", st->dropped);
-	if (st->has_early)
-		printf("dropped early: %" PRIu64 " (early drop %s)\n",
-		       st->dropped_early, st->early_drop ? "on" : "off");
 	if (st->has_recording) {
 		printf("destinations: %" PRIu32 " (max %" PRIu32 ", %" PRIu32
 		       " per device)\n", st->dests, st->max_dests,
@@ -134,6 +131,10 @@ static void print_status(const struct iot_status *st,
 		printf("exceptions: %" PRIu32 " (max %" PRIu32 ", %" PRIu32
 		       " per device)\n", st->exceptions, st->max_exceptions,
 		       st->exceptions_per_device);
+	/* New lines go after the last. */
+	if (st->has_early)
+		printf("dropped early: %" PRIu64 " (early drop %s)\n",
+		       st->dropped_early, st->early_drop ? "on" : "off");
 }
 
 /* "fallback": "none", "nftables", or null when it cannot be checked. */

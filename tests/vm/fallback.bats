@@ -470,8 +470,8 @@ fallback_dropped_at_least() {
 	run -0 iotctl_r status
 	[[ ${lines[0]} == "module: iot_egress "* ]]
 	[[ ${lines[1]} == "default: deny" ]]
-	# the eleventh line; the exceptions' line comes after it
-	[[ ${lines[10]} == "fallback: none" && ${lines[11]} == "exceptions: "* ]]
+	# the tenth line; the exceptions' line comes after it
+	[[ ${lines[9]} == "fallback: none" && ${lines[10]} == "exceptions: "* ]]
 	# and a broken file changes nothing here either
 	broken_reload_changes_nothing iotctl_r save
 	run ! fallback_table

@@ -359,10 +359,13 @@ monitor_sum_is() {
 	[ $(( CP - p0 )) = "$SENT" ]
 	[ $(( CD - r0 )) = "$SENT" ]
 
-	busywait 20000 early_is false
+	# Ten measurements below the rate, a second apart at least: never
+	# sooner. How much later depends on the machine (21 s under the
+	# KASAN and lockdep kernel in TCG), so only a minute is a failure.
+	busywait 60000 early_is false
 	secs=$(( (${EPOCHREALTIME/./} - t0) / 1000000 ))
 	echo "# early drop off $secs s after the flood" >&3
-	(( secs >= 8 && secs <= 16 ))
+	(( secs >= 9 ))
 	e0=$(iot_status dropped_early)
 	flood 256 "${WAN_IP[6]}"
 	[ "$(iot_status dropped_early)" = "$e0" ]

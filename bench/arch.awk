@@ -81,6 +81,12 @@ END {
 		s = s " | " (have(i, k) ? sprintf("%.0f%%", v[i, k] / ref[i, k] * 100) : "–")
 	}
 	print s " |"
+	s = "| a packet iot\\_egress drops before conntrack (early drop on), share of the unfiltered path"
+	for (i = 1; i <= narch; i++) {
+		k = "iot_egress/early/" big
+		s = s " | " (have(i, k) ? sprintf("%.0f%%", v[i, k] / ref[i, k] * 100) : "–")
+	}
+	print s " |"
 	s = "| loading " commas(big) " devices, `ipset restore` against `iotctl load`"
 	for (i = 1; i <= narch; i++) {
 		k = "iotctl/" big; o = "ipset/" big

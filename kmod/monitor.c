@@ -204,8 +204,8 @@ void iot_monitor_kick(struct iot_monitor *mon)
 {
 	if (delayed_work_pending(&mon->summary))
 		return;
-	queue_delayed_work(system_wq, &mon->summary,
-			   READ_ONCE(iot_summary_interval) * HZ);
+	schedule_delayed_work(&mon->summary,
+			      READ_ONCE(iot_summary_interval) * HZ);
 }
 
 /* Every summary_interval while repeats come: one REPEAT event for each

@@ -240,6 +240,22 @@ static void iot_table_resize(struct iot_table *t, unsigned int bits)
 	kvfree(old);
 }
 
+/* Buckets for @n devices (at most max_devices) in a table not yet
+ * published, so a load of @n does not resize on the way. Without the
+ * memory, the table grows as it fills instead.
+ */
+void iot_table_reserve(struct iot_table *t, unsigned int n)
+{
+	unsigned int bits;
+
+	lockdep_assert_held(t->lock);
+	n = min(n, READ_ONCE(iot_max_devices));
+	bits = clamp_t(unsigned int, order_base_2(n), IOT_MIN_BITS,
+		       IOT_MAX_BITS);
+	if (!t->published && bits > iot_buckets_bits(iot_buckets(t)))
+		iot_table_resize(t, bits);
+}
+
 struct iot_dev *iot_dev_find(struct iot_table *t, const u8 *mac)
 {
 	struct iot_dev *dev;
@@ -294,22 +310,44 @@ struct iot_dev *iot_dev_next(struct iot_dev *dev)
 	return node ? rb_entry(node, struct iot_dev, sorted) : NULL;
 }
 
+static u64 iot_node_key(const struct rb_node *node)
+{
+	return iot_sort_key(rb_entry(node, struct iot_dev, sorted)->mac);
+}
+
 static void iot_sorted_insert(struct iot_table *t, struct iot_dev *new)
 {
 	struct rb_node **link = &t->sorted.rb_node, *parent = NULL;
 	u64 key = iot_sort_key(new->mac);
+	bool last = true;
 
+	/* After the last node: its right link is free, and a walk down
+	 * would take the tree's longest path, rebalancing or not.
+	 */
+	if (t->last && key > iot_node_key(t->last)) {
+		parent = t->last;
+		link = &parent->rb_right;
+	}
 	while (*link) {
-		struct iot_dev *dev = rb_entry(*link, struct iot_dev, sorted);
-
 		parent = *link;
-		if (key < iot_sort_key(dev->mac))
+		if (key < iot_node_key(parent)) {
 			link = &parent->rb_left;
-		else
+			last = false;
+		} else {
 			link = &parent->rb_right;
+		}
 	}
 	rb_link_node(&new->sorted, parent, link);
 	rb_insert_color(&new->sorted, &t->sorted);
+	if (last)
+		t->last = &new->sorted;
+}
+
+static void iot_sorted_erase(struct iot_table *t, struct iot_dev *dev)
+{
+	if (t->last == &dev->sorted)
+		t->last = rb_prev(&dev->sorted);
+	rb_erase(&dev->sorted, &t->sorted);
 }
 
 static struct iot_label *iot_label_new(const char *str)
@@ -400,7 +438,7 @@ int iot_dev_del(struct iot_table *t, const u8 *mac,
 		NL_SET_ERR_MSG(extack, "device not in the table");
 		return -ENOENT;
 	}
-	rb_erase(&dev->sorted, &t->sorted);
+	iot_sorted_erase(t, dev);
 	t->nexc -= iot_excs_count(rcu_access_pointer(dev->excs));
 	t->ndevices--;
 	t->ndeny -= dev->policy == IOT_EGRESS_POLICY_DENY;
@@ -424,6 +462,7 @@ void iot_dev_flush(struct iot_table *t)
 	rbtree_postorder_for_each_entry_safe(dev, tmp, &t->sorted, sorted)
 		iot_dev_unlink(t, dev);
 	t->sorted = RB_ROOT;
+	t->last = NULL;
 	t->ndevices = 0;
 	t->ndeny = 0;
 	t->nexc = iot_excs_count(rcu_access_pointer(t->any));

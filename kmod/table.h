@@ -91,6 +91,10 @@ struct iot_buckets {
 struct iot_table {
 	struct iot_buckets __rcu *buckets;
 	struct rb_root sorted;
+	/* The last node of @sorted, NULL when empty: a load in MAC order
+	 * (what save writes) appends at it without walking down the tree.
+	 */
+	struct rb_node *last;
 	unsigned int ndevices;
 	/* How many of them are denied. */
 	unsigned int ndeny;
@@ -199,6 +203,7 @@ void iot_dev_cache_destroy(void);
 /* The caller of each of these holds t->lock. */
 struct iot_table *iot_table_new(struct mutex *lock);
 void iot_table_free(struct iot_table *t);
+void iot_table_reserve(struct iot_table *t, unsigned int n);
 struct iot_dev *iot_dev_find(struct iot_table *t, const u8 *mac);
 struct iot_dev *iot_dev_first_after(struct iot_table *t, u64 key, bool any);
 struct iot_dev *iot_dev_next(struct iot_dev *dev);

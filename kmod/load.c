@@ -15,7 +15,7 @@
 #include "net.h"
 #include "txn.h"
 
-int iot_load_begin(struct iot_net *in, u32 portid,
+int iot_load_begin(struct iot_net *in, u32 portid, unsigned int ndevices,
 		   struct netlink_ext_ack *extack)
 {
 	struct iot_table *t;
@@ -30,6 +30,7 @@ int iot_load_begin(struct iot_net *in, u32 portid,
 		NL_SET_ERR_MSG(extack, "out of memory");
 		return -ENOMEM;
 	}
+	iot_table_reserve(t, ndevices);
 	iot_load_drop(in);
 	in->staged = t;
 	in->staged_portid = portid;

@@ -10,7 +10,8 @@
 struct iot_net;
 
 /* The caller of each of these is in a transaction (txn.h). */
-int iot_load_begin(struct iot_net *in, u32 portid,
+/* @ndevices: how many devices the load says it brings, 0 if it does not. */
+int iot_load_begin(struct iot_net *in, u32 portid, unsigned int ndevices,
 		   struct netlink_ext_ack *extack);
 struct iot_table *iot_load_staged(struct iot_net *in, u32 portid,
 				  struct netlink_ext_ack *extack);

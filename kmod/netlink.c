@@ -51,9 +51,15 @@ static const struct nla_policy iot_default_attrs[IOT_EGRESS_A_DEFAULT_POLICY + 1
 							 IOT_EGRESS_POLICY_DENY),
 };
 
-static const struct nla_policy iot_load_devices_attrs[IOT_EGRESS_A_EXCEPT_LIST + 1] = {
+static const struct nla_policy iot_load_begin_attrs[IOT_EGRESS_A_DEVICES + 1] = {
+	[IOT_EGRESS_A_DEVICES]	= { .type = NLA_U32 },
+};
+
+static const struct nla_policy iot_load_devices_attrs[IOT_EGRESS_A_DEVICE_PACK + 1] = {
 	[IOT_EGRESS_A_DEVICE_LIST] = NLA_POLICY_NESTED_ARRAY(iot_device_policy),
 	[IOT_EGRESS_A_EXCEPT_LIST] = NLA_POLICY_NESTED_ARRAY(iot_except_policy),
+	/* What is in it is checked as it is staged (iot_load_pack()). */
+	[IOT_EGRESS_A_DEVICE_PACK] = NLA_POLICY_EXACT_LEN(IOT_EGRESS_DEVICE_PACK_SIZE),
 };
 
 static const struct nla_policy iot_load_commit_attrs[IOT_EGRESS_A_WAN_LIST + 1] = {
@@ -181,6 +187,8 @@ static const struct genl_ops iot_genl_ops[] = {
 	{
 		.cmd	= IOT_EGRESS_CMD_LOAD_BEGIN,
 		.doit	= iot_nl_load_begin,
+		.policy	= iot_load_begin_attrs,
+		.maxattr = ARRAY_SIZE(iot_load_begin_attrs) - 1,
 		.flags	= GENL_UNS_ADMIN_PERM,
 	},
 	{

@@ -107,18 +107,32 @@ int iot_nl_set_default(struct sk_buff *skb, struct genl_info *info)
 			      nla_put_u32(msg, IOT_EGRESS_A_CUT, t.ncut));
 }
 
-static int iot_load_begin_change(struct iot_net *in, const void *info,
+static int iot_load_begin_change(struct iot_net *in, const void *arg,
 				 struct netlink_ext_ack *extack)
 {
-	return iot_load_begin(in, ((const struct genl_info *)info)->snd_portid,
+	const struct genl_info *info = arg;
+	const struct nlattr *n = info->attrs[IOT_EGRESS_A_DEVICES];
+
+	return iot_load_begin(in, info->snd_portid, n ? nla_get_u32(n) : 0,
 			      extack);
 }
 
+/* The reply tells iotctl that this module takes IOT_EGRESS_A_DEVICE_PACK. */
 int iot_nl_load_begin(struct sk_buff *skb, struct genl_info *info)
 {
 	struct iot_txn t = { .change = iot_load_begin_change, .arg = info };
+	struct sk_buff *msg;
+	void *hdr;
+	int err;
 
-	return iot_txn(iot_info_net(info), &t, info->extack);
+	msg = iot_reply_new(info, NLMSG_DEFAULT_SIZE, IOT_EGRESS_CMD_LOAD_BEGIN,
+			    &hdr);
+	if (!msg)
+		return -ENOMEM;
+	err = iot_txn(iot_info_net(info), &t, info->extack);
+	return iot_reply_send(info, msg, hdr, err,
+			      nla_put_u32(msg, IOT_EGRESS_A_MAX_DEVICES,
+					  READ_ONCE(iot_max_devices)));
 }
 
 /* One entry of IOT_EGRESS_A_DEVICE_LIST, already checked by the policy. */
@@ -159,6 +173,36 @@ static int iot_load_device(struct iot_table *t, const struct nlattr *entry,
 	return err;
 }
 
+/* One IOT_EGRESS_A_DEVICE_PACK: a MAC, a policy and a zero byte. */
+static int iot_load_pack(struct iot_table *t, const struct nlattr *pack,
+			 struct netlink_ext_ack *extack)
+{
+	const u8 *e = nla_data(pack);
+	u8 policy = e[ETH_ALEN];
+	int err;
+
+	if (!is_valid_ether_addr(e)) {
+		NL_SET_ERR_MSG_ATTR(extack, pack,
+				    "MAC address must be unicast and not all-zero");
+		return -EINVAL;
+	}
+	if (policy < IOT_EGRESS_POLICY_ALLOW || policy > IOT_EGRESS_POLICY_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, pack,
+				    "policy must be allow, deny or audit");
+		return -EINVAL;
+	}
+	if (e[ETH_ALEN + 1]) {
+		NL_SET_ERR_MSG_ATTR(extack, pack,
+				    "the last byte of a device pack must be 0");
+		return -EINVAL;
+	}
+	err = iot_dev_set(t, e, policy, NULL, extack);
+	/* Full, or out of memory: name the pack, for iotctl to give its line. */
+	if (err)
+		NL_SET_BAD_ATTR(extack, pack);
+	return err;
+}
+
 static int iot_load_devices(struct iot_net *in, const void *arg,
 			    struct netlink_ext_ack *extack)
 {
@@ -171,6 +215,15 @@ static int iot_load_devices(struct iot_net *in, const void *arg,
 	if (!t)
 		return -ENOENT;
 	/* The devices first: an exception names a device staged before it. */
+	if (info->attrs[IOT_EGRESS_A_DEVICE_PACK]) {
+		nlmsg_for_each_attr(entry, info->nlhdr, GENL_HDRLEN, rem) {
+			if (nla_type(entry) != IOT_EGRESS_A_DEVICE_PACK)
+				continue;
+			err = iot_load_pack(t, entry, extack);
+			if (err)
+				goto drop;
+		}
+	}
 	devices = info->attrs[IOT_EGRESS_A_DEVICE_LIST];
 	excepts = info->attrs[IOT_EGRESS_A_EXCEPT_LIST];
 	if (devices) {
@@ -200,6 +253,7 @@ int iot_nl_load_devices(struct sk_buff *skb, struct genl_info *info)
 	struct iot_txn t = { .change = iot_load_devices, .arg = info };
 
 	if (!info->attrs[IOT_EGRESS_A_EXCEPT_LIST] &&
+	    !info->attrs[IOT_EGRESS_A_DEVICE_PACK] &&
 	    IOT_REQUIRE(info, IOT_EGRESS_A_DEVICE_LIST, "device list missing"))
 		return -EINVAL;
 	return iot_txn(iot_info_net(info), &t, info->extack);

@@ -12,6 +12,7 @@
 #define IOT_EGRESS_PROTO_VERSION	2
 #define IOT_EGRESS_NAME_MAX		32
 #define IOT_EGRESS_WAN_MAX		32
+#define IOT_EGRESS_DEVICE_PACK_SIZE	8
 
 /**
  * enum iot_egress_policy - What is done with a device's packets towards a WAN.
@@ -109,6 +110,7 @@ enum iot_egress_attr {
 	IOT_EGRESS_A_EVICTED,
 	IOT_EGRESS_A_DROPPED_EARLY,
 	IOT_EGRESS_A_EARLY_DROP,
+	IOT_EGRESS_A_DEVICE_PACK,
 
 	__IOT_EGRESS_A_MAX,
 	IOT_EGRESS_A_MAX = (__IOT_EGRESS_A_MAX - 1)

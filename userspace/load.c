@@ -116,10 +116,11 @@ static int send_policy(struct iot_nl *nl, const struct policy *p,
 	struct iot_nl_error err, abort_err;
 	size_t failed = p->ndev;
 	char what[128], text[EXCEPT_TEXT_SIZE];
+	bool pack;
 
-	if (iot_nl_load_begin(nl, &err) < 0)
+	if (iot_nl_load_begin(nl, p->ndev, &pack, &err) < 0)
 		return nl_failed(&err, "%s", file);
-	if (iot_nl_load_devices(nl, p->dev, p->ndev, &failed, &err) < 0) {
+	if (iot_nl_load_devices(nl, p->dev, p->ndev, pack, &failed, &err) < 0) {
 		/* The kernel said which device, or at least which message. */
 		iot_nl_load_abort(nl, &abort_err);
 		if (failed < p->ndev) {

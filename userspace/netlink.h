@@ -259,10 +259,15 @@ struct iot_commit {
  * Replacing the whole policy at once: begin, the devices (in as many
  * messages as it takes), then commit; abort drops what was staged. A
  * refused device sets *failed to its index in v, else *failed is n.
+ * Begin says how many devices follow, and sets *pack if the module takes
+ * devices without a label packed (device-pack), which load_devices then
+ * uses for them.
  */
-int iot_nl_load_begin(struct iot_nl *nl, struct iot_nl_error *err);
+int iot_nl_load_begin(struct iot_nl *nl, size_t ndev, bool *pack,
+		      struct iot_nl_error *err);
 int iot_nl_load_devices(struct iot_nl *nl, const struct iot_device *v,
-			size_t n, size_t *failed, struct iot_nl_error *err);
+			size_t n, bool pack, size_t *failed,
+			struct iot_nl_error *err);
 /* Then the exceptions, after every device they name. */
 int iot_nl_load_excepts(struct iot_nl *nl, const struct iot_except *v,
 			size_t n, size_t *failed, struct iot_nl_error *err);

@@ -400,15 +400,20 @@ int iot_nl_dump_wan(struct iot_nl *nl, struct iot_wan_list *list,
 	return request(nl, err);
 }
 
-int iot_nl_load_begin(struct iot_nl *nl, struct iot_nl_error *err)
+int iot_nl_load_begin(struct iot_nl *nl, size_t ndev, bool *pack,
+		      struct iot_nl_error *err)
 {
+	(void)ndev;
+	*pack = true;
 	return request(nl, err);
 }
 
 int iot_nl_load_devices(struct iot_nl *nl, const struct iot_device *v,
-			size_t n, size_t *failed, struct iot_nl_error *err)
+			size_t n, bool pack, size_t *failed,
+			struct iot_nl_error *err)
 {
 	(void)v;
+	(void)pack;
 	if (request(nl, err) < 0) {
 		/* the kernel names the first device as the refused one */
 		*failed = 0;

@@ -62,7 +62,8 @@ sent() {
 }
 
 # The files of the tests.  a.conf and b.conf both deny the camera; b.conf
-# has 2000 more devices, in two LOAD_DEVICES messages.
+# has 3000 more devices, in two LOAD_DEVICES messages: 1001 without a
+# label (12 bytes each in a message) and 2000 with one (36 bytes).
 write_files() {
 	cat > "$F/a.conf" <<-EOF
 	# policy A
@@ -72,13 +73,13 @@ write_files() {
 	allow $IOT_LAPTOP_MAC name laptop
 	EOF
 	{
-		echo '# policy B: the camera again, and 2000 more'
+		echo '# policy B: the camera again, and 3000 more'
 		echo 'default allow'
 		echo 'wan add ppp0'
 		echo 'wan add wan0'
 		macs 1000 deny
 		echo "deny ${IOT_CAMERA_MAC^^} # same device, other spelling"
-		macs 2000 allow | tail -n 1000 | sed 's/$/ name extra/'
+		macs 3000 allow | tail -n 2000 | sed 's/$/ name extra/'
 	} > "$F/b.conf"
 	printf 'default deny\nwan add wan0\n\nallow %s\nalow 02:00:00:00:00:99\n' \
 		"$IOT_LAPTOP_MAC" > "$F/broken.conf"
@@ -192,7 +193,7 @@ expect_fails() {
 
 	# the last line of a big file is wrong: still nothing
 	{ cat "$F/b.conf"; echo "deny 0a:00:00:00:00:05"; } > "$F/dup.conf"
-	expect_fails 2 "iotctl: $F/dup.conf:2006: device given twice, first on line 10: '0a:00:00:00:00:05'" \
+	expect_fails 2 "iotctl: $F/dup.conf:3006: device given twice, first on line 10: '0a:00:00:00:00:05'" \
 		iotctl_r load "$F/dup.conf"
 	[[ $(policy_state) == "$before" ]]
 }
@@ -225,6 +226,36 @@ expect_fails() {
 	# and it left nothing staged behind
 	echo 65536 > /sys/module/iot_egress/parameters/max_devices
 	iotctl_r load "$F/five.conf"
+	[[ $(iot_status devices) == 5 ]]
+}
+
+@test "the kernel refuses a device with a label among packed ones: iotctl names its line" {
+	new_ns ROUTER router
+	write_files
+	iotctl_r load "$F/a.conf"
+	local before
+	before=$(policy_state)
+	# Devices without a label go first, packed, then those with one: the
+	# kernel stages lines 1, 3 and 5, then refuses line 2.
+	macs 5 deny | sed '2s/$/ name two/; 4s/$/ name four/' > "$F/mixed.conf"
+
+	# max_devices falls to 3 as in the test above
+	ip netns exec "$ROUTER" strace -o "$F/trace" -e trace=sendmsg \
+		-e inject=sendmsg:delay_enter=15s:when=4 \
+		iotctl load "$F/mixed.conf" 2> "$F/stderr" &
+	local pid=$! rc=0
+	BG_PIDS+=("$pid")
+	busywait 20000 sent "$F/trace" 4
+	echo 3 > /sys/module/iot_egress/parameters/max_devices
+	wait "$pid" || rc=$?
+	cat "$F/stderr"
+	(( rc == 1 ))
+	[[ $(< "$F/stderr") == "iotctl: $F/mixed.conf:2: deny 0a:00:00:00:00:01 name two: device table is full (max_devices)" ]]
+	[[ $(policy_state) == "$before" ]]
+
+	echo 65536 > /sys/module/iot_egress/parameters/max_devices
+	iotctl_r load "$F/mixed.conf"
+	[[ $(ip netns exec "$ROUTER" iotctl save | grep -c ' name ') == 2 ]]
 	[[ $(iot_status devices) == 5 ]]
 }
 
@@ -263,7 +294,7 @@ expect_fails() {
 	wait "$pid" || rc=$?
 	cat "$F/stderr"
 	(( rc == 0 ))
-	[[ $(iot_status devices) == 2001 ]]
+	[[ $(iot_status devices) == 3001 ]]
 }
 
 @test "a load killed between two batches changes nothing" {
@@ -278,7 +309,7 @@ expect_fails() {
 	grep -q 'killed by SIGKILL' "$F/trace"
 	[[ $(policy_state) == "$before" ]]
 	iotctl_r load "$F/b.conf"
-	[[ $(iot_status devices) == 2001 ]]
+	[[ $(iot_status devices) == 3001 ]]
 }
 
 @test "zero leak: the camera, denied in both, sends through 24 reloads" {

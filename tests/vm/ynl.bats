@@ -74,6 +74,38 @@ ynl() {
 	kernel_clean
 }
 
+@test "ynl: a load of device-pack attributes, each refused one with its reason" {
+	# load-begin replies: the module takes device-pack
+	run -0 ynl --do load-begin --json '{"devices": 2}'
+	[[ $(jq '."max-devices"' <<< "$output") == 65536 ]]
+	# one socket: two devices packed, and the load committed
+	run -0 ynl --multi load-begin '{"devices": 2}' \
+		--multi load-devices '{"device-pack": ["02000000000c0100", "02000000001a0300"]}' \
+		--multi load-commit '{"default-policy": "allow"}'
+	[[ $(devices) == "$IOT_CAMERA_MAC allow"$'\n'"$IOT_LAPTOP_MAC audit" ]]
+
+	iotctl_r deny "$IOT_CAMERA_MAC"
+
+	local bad mac tail want
+	for bad in 010000000001:0200:"MAC address must be unicast and not all-zero" \
+		02000000000c:0400:"policy must be allow, deny or audit" \
+		02000000000c:0201:"the last byte of a device pack must be 0"; do
+		IFS=: read -r mac tail want <<< "$bad"
+		run -1 ynl --multi load-begin '{}' --multi load-devices \
+			"{\"device-pack\": [\"02000000001a0100\", \"$mac$tail\"]}"
+		[[ $output == *"'msg': '$want'"* ]]
+		[[ $output == *"'bad-attr': '.device-pack'"* ]]
+	done
+	# a pack of 7 bytes fails the policy
+	run -1 ynl --multi load-begin '{}' --multi load-devices \
+		'{"device-pack": ["02000000001a01"]}'
+	[[ $output == *"'bad-attr': '.device-pack'"* ]]
+
+	# and nothing of them reached the table
+	[[ $(devices) == "$IOT_CAMERA_MAC deny"$'\n'"$IOT_LAPTOP_MAC audit" ]]
+	kernel_clean
+}
+
 # subscribed: a generic netlink socket of the router has joined a group.
 subscribed() {
 	# shellcheck disable=SC2016 # an awk program

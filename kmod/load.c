@@ -82,6 +82,8 @@ static int iot_load_apply(struct iot_net *in, const void *arg,
 
 	if (!staged)
 		return -ENOENT;
+	/* A load that said it brought more devices than it did. */
+	iot_table_fit(staged);
 	old = iot_cfg_replace(in, staged, c->default_policy, c->names);
 	if (IS_ERR(old)) {
 		NL_SET_ERR_MSG(extack, "out of memory");

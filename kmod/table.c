@@ -256,6 +256,22 @@ void iot_table_reserve(struct iot_table *t, unsigned int n)
 		iot_table_resize(t, bits);
 }
 
+/* A table not yet published, sized for more devices than it got: down to
+ * what a table that had shrunk on its own would have (iot_dev_del()).
+ */
+void iot_table_fit(struct iot_table *t)
+{
+	unsigned int bits, want;
+
+	lockdep_assert_held(t->lock);
+	bits = iot_buckets_bits(iot_buckets(t));
+	want = bits;
+	while (want > IOT_MIN_BITS && t->ndevices < 1U << (want - 2))
+		want--;
+	if (!t->published && want < bits)
+		iot_table_resize(t, want);
+}
+
 struct iot_dev *iot_dev_find(struct iot_table *t, const u8 *mac)
 {
 	struct iot_dev *dev;

@@ -204,6 +204,7 @@ void iot_dev_cache_destroy(void);
 struct iot_table *iot_table_new(struct mutex *lock);
 void iot_table_free(struct iot_table *t);
 void iot_table_reserve(struct iot_table *t, unsigned int n);
+void iot_table_fit(struct iot_table *t);
 struct iot_dev *iot_dev_find(struct iot_table *t, const u8 *mac);
 struct iot_dev *iot_dev_first_after(struct iot_table *t, u64 key, bool any);
 struct iot_dev *iot_dev_next(struct iot_dev *dev);

@@ -20,6 +20,11 @@ setup() {
 	kernel_mark
 }
 
+teardown() {
+	cleanup
+	echo 65536 > /sys/module/iot_egress/parameters/max_devices
+}
+
 # ynl ARGS...: the ynl CLI in the router's netns, JSON out. The schema is
 # the kernel's own: the spec must validate against it.
 ynl() {
@@ -103,6 +108,29 @@ ynl() {
 
 	# and nothing of them reached the table
 	[[ $(devices) == "$IOT_CAMERA_MAC deny"$'\n'"$IOT_LAPTOP_MAC audit" ]]
+	kernel_clean
+}
+
+# kernel_kb: the kernel's Slab and vmalloc memory, in kB.
+kernel_kb() {
+	awk '$1 == "Slab:" || $1 == "VmallocUsed:" { kb += $2 } END { print kb }' /proc/meminfo
+}
+
+@test "ynl: a load-begin count far above what the load brings leaves no oversized table" {
+	echo 1048576 > /sys/module/iot_egress/parameters/max_devices
+	local before after
+	before=$(kernel_kb)
+	# buckets for a million devices while staging (8 MiB); two come
+	run -0 ynl --multi load-begin '{"devices": 1048576}' \
+		--multi load-devices '{"device-pack": ["02000000000c0200", "02000000001a0100"]}' \
+		--multi load-commit '{"default-policy": "allow"}'
+	echo 65536 > /sys/module/iot_egress/parameters/max_devices
+	[[ $(devices) == "$IOT_CAMERA_MAC deny"$'\n'"$IOT_LAPTOP_MAC allow" ]]
+	sleep 1
+	after=$(kernel_kb)
+	echo "# Slab + VmallocUsed: $before kB -> $after kB" >&3
+	# the live table has the buckets of two devices, not of a million
+	(( after - before < 2048 ))
 	kernel_clean
 }
 

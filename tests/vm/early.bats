@@ -85,11 +85,6 @@ early_is() {
 	[[ $(iot_status early_drop) == "$1" ]]
 }
 
-# dev_json MAC FILTER: a jq filter over "iotctl -j show MAC".
-dev_json() {
-	ip netns exec "$ROUTER" iotctl -j show "$1" | jq -r "$2"
-}
-
 # cam [DST [DPORT]]: the camera's counters from show, read at once: CP
 # and CB the packets and bytes denied, CW the packets let out to the WAN,
 # CD the packets its UDP destination DST port DPORT (9) counts.
@@ -262,25 +257,6 @@ around_change() {
 	B=$N
 }
 
-# monitor_start FILE: "iotctl -j monitor" in the router, into FILE, and
-# wait until it is subscribed: probes from the camera to new UDP ports
-# (2000 and up, never 9) until one shows up as an event.
-PROBE_PORT=2000
-monitor_start() {
-	local file=$1 last=$(( PROBE_PORT + 60 ))
-	ip netns exec "$ROUTER" iotctl -j monitor > "$file" 2> "$file.err" 3>&- &
-	BG_PIDS+=($!)
-	for (( ; PROBE_PORT <= last; PROBE_PORT++ )); do
-		udp_from "$CAMERA" "${WAN_IP[4]}" "$PROBE_PORT" || true
-		if busywait 700 grep -q "\"dport\":$PROBE_PORT," "$file"; then
-			(( PROBE_PORT++ ))
-			return 0
-		fi
-	done
-	echo "the monitor never reported a probe" >&2
-	cat "$file.err" >&2
-	return 1
-}
 
 # monitor_sum_is FILE DST N: the camera's events in FILE to DST port 9
 # count N packets in all.

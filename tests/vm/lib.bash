@@ -88,6 +88,32 @@ iotctl_r() {
 	in_ns "$ROUTER" iotctl "$@"
 }
 
+# dev_json MAC FILTER: a jq filter over "iotctl -j show MAC".
+dev_json() {
+	ip netns exec "$ROUTER" iotctl -j show "$1" | jq -r "$2"
+}
+
+# monitor_start FILE: "iotctl -j monitor" in the router, into FILE, and
+# wait until it is subscribed: probes from the camera (which must be
+# denied or audited) to new UDP ports (2000 and up, never 9) until one
+# shows up as an event.
+PROBE_PORT=2000
+monitor_start() {
+	local file=$1 last=$(( PROBE_PORT + 60 ))
+	ip netns exec "$ROUTER" iotctl -j monitor > "$file" 2> "$file.err" 3>&- &
+	BG_PIDS+=($!)
+	for (( ; PROBE_PORT <= last; PROBE_PORT++ )); do
+		udp_from "$CAMERA" "${WAN_IP[4]}" "$PROBE_PORT" || true
+		if busywait 700 grep -q "\"dport\":$PROBE_PORT," "$file"; then
+			(( PROBE_PORT++ ))
+			return 0
+		fi
+	done
+	echo "the monitor never reported a probe" >&2
+	cat "$file.err" >&2
+	return 1
+}
+
 # devices [NS]: the table as "MAC POLICY [LABEL]" lines, in the order
 # "iotctl show" lists it, without the counters.
 devices() {

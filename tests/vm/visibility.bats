@@ -10,30 +10,6 @@ load lib
 # still passes every bound many times over.
 FLOOD_PACKETS=${FLOOD_PACKETS:-100000}
 
-# dev_json MAC FILTER: a jq filter over "iotctl -j show MAC".
-dev_json() {
-	ip netns exec "$ROUTER" iotctl -j show "$1" | jq -r "$2"
-}
-
-# monitor_start FILE: "iotctl -j monitor" in the router, into FILE, and
-# wait until it is subscribed: probes from the camera (which must be
-# denied or audited) to new UDP ports until one shows up as an event.
-PROBE_PORT=2000
-monitor_start() {
-	local file=$1 last=$(( PROBE_PORT + 60 ))
-	ip netns exec "$ROUTER" iotctl -j monitor > "$file" 2> "$file.err" 3>&- &
-	BG_PIDS+=($!)
-	for (( ; PROBE_PORT <= last; PROBE_PORT++ )); do
-		udp_from "$CAMERA" "${WAN_IP[4]}" "$PROBE_PORT" || true
-		if busywait 700 grep -q "\"dport\":$PROBE_PORT," "$file"; then
-			(( PROBE_PORT++ ))
-			return 0
-		fi
-	done
-	echo "the monitor never reported a probe" >&2
-	cat "$file.err" >&2
-	return 1
-}
 
 @test "counters are exact: N denied pings count N packets, allowed ones count as WAN" {
 	iotctl_r deny "$IOT_CAMERA_MAC"

@@ -401,7 +401,11 @@ dropped_at_least() {
 
 cleanup() {
 	local pid ns
+	# The children first: "sh -c 'every 0.2 | socat ...'" killed alone
+	# leaves its pipeline running, and a socat whose peer's netns is gone
+	# retries for minutes, where a later test's pgrep finds it.
 	for pid in "${BG_PIDS[@]}"; do
+		pkill -P "$pid" 2> /dev/null || true
 		kill "$pid" 2> /dev/null || true
 	done
 	for pid in "${BG_PIDS[@]}"; do

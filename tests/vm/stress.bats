@@ -78,7 +78,7 @@ policies() {
 }
 
 @test "a minute of churn: the camera floods, the laptop streams, nothing leaks" {
-	local dir=$BATS_TEST_TMPDIR lap_pid ops_pid load_pid sport base t0 end w now cur prev leaked
+	local dir=$BATS_TEST_TMPDIR lap_pid ops_pid load_pid sport base t0 end w now cur prev leaked p
 	local -a windows=() failures=()
 
 	policies "$dir"
@@ -98,8 +98,15 @@ policies() {
 	connected() { [[ -n $(sport) ]]; }
 	busywait 20000 connected
 	sport=$(sport)
-	lap_pid=$(pgrep -f "^socat -u - TCP:${WAN_IP[4]}:81")
-	[[ $lap_pid =~ ^[0-9]+$ ]]
+	# the laptop's socat: the one in its netns
+	lap_pid=$(for p in $(ip netns pids "$LAPTOP"); do
+		[[ $(cat "/proc/$p/comm" 2> /dev/null) == socat ]] && echo "$p"
+	done)
+	[[ $lap_pid =~ ^[0-9]+$ ]] || {
+		echo "the laptop's socat: '$lap_pid'; every socat:" >&2
+		pgrep -a socat >&2
+		false
+	}
 
 	# the camera's flood: pktgen at the router's port, and the camera's
 	# own ping floods and TCP attempts

@@ -99,6 +99,7 @@ sums() {
 			END { print s["camera"] + 0, s["laptop"] + 0 }'
 }
 
+# bats test_tags=smp
 @test "rmmod and modprobe FAULT_RELOADS times (50 unless set), with a full table and traffic flowing" {
 	local file=$BATS_TEST_TMPDIR/policy.conf i t0 c0 c1 l0 l1 lap_grew=0
 	local -A before after

@@ -30,6 +30,10 @@
 # and listen on TCP port 80.
 #
 # The suites' setup and teardown are at the end of this file.
+#
+# A test that needs two CPUs, or whose point is two CPUs racing, is tagged
+# "# bats test_tags=smp": make check runs it in a VM of two CPUs, and
+# every other test in VMs of one (tests/check, queue_whole).
 
 IOT_CAMERA_MAC=02:00:00:00:00:0c
 IOT_LAPTOP_MAC=02:00:00:00:00:1a

@@ -77,6 +77,7 @@ policies() {
 	}'
 }
 
+# bats test_tags=smp
 @test "a minute of churn: the camera floods, the laptop streams, nothing leaks" {
 	local dir=$BATS_TEST_TMPDIR lap_pid ops_pid load_pid sport base t0 end w now cur prev leaked p
 	local -a windows=() failures=()

@@ -213,6 +213,7 @@ monitor_sum_is() {
 # port, alternating the camera's MAC and the next one. A destination seen
 # again is counted on its CPU without a lock (kmod/rec.c); show and the
 # monitor's summaries report the sum over the CPUs, exact.
+# bats test_tags=smp
 @test "two denied devices flooding from two CPUs: every destination counts every packet" {
 	local mon=$BATS_TEST_TMPDIR/mon pg=/proc/net/pktgen n=20000
 	local other=02:00:00:00:00:0d mac sum

@@ -176,14 +176,26 @@ ns_defaults() {
 # new_ns VAR PREFIX: a fresh namespace named PREFIX-<random>, its name in
 # VAR, with loopback up and the settings of ns_defaults.
 new_ns() {
-	local -n _var=$1
-	local name
-	name=$2-$(printf '%04x%04x' "$RANDOM" "$RANDOM")
+	new_nss "$1" "$2"
+	ip -n "${!1}" link set lo up
+}
+
+# new_nss VAR PREFIX [VAR PREFIX]...: fresh namespaces as new_ns makes
+# them, with one process for all, and loopback still down: the caller's
+# batch for each brings it up.
+new_nss() {
+	local name batch=
 	ns_defaults
-	ip netns add "$name"
-	NAMESPACES+=("$name")
-	_var=$name
-	ip -n "$name" link set lo up
+	while (( $# >= 2 )); do
+		local -n _var=$1
+		name=$2-$(printf '%04x%04x' "$RANDOM" "$RANDOM")
+		batch+="netns add $name"$'\n'
+		NAMESPACES+=("$name")
+		_var=$name
+		unset -n _var
+		shift 2
+	done
+	ip -batch - <<< "$batch"
 }
 
 # in_batch NS: run "ip -batch" lines from stdin in NS.
@@ -194,23 +206,20 @@ in_batch() {
 # host_batch IF ADDR4/LEN ADDR6/LEN GW4 GW6: the "ip -batch" lines that
 # address an end host's IF and route everything through its gateway.
 host_batch() {
-	printf '%s\n' "link set $1 up" \
+	printf '%s\n' "link set lo up" "link set $1 up" \
 		"addr add $2 dev $1" "addr add $3 dev $1 nodad" \
 		"route add default via $4" "route add default via $5"
 }
 
 topology() {
-	new_ns ROUTER router
-	new_ns CAMERA camera
-	new_ns LAPTOP laptop
-	new_ns WAN wan
-	new_ns NAS nas
+	new_nss ROUTER router CAMERA camera LAPTOP laptop WAN wan NAS nas
 
 	ip netns exec "$ROUTER" sh -c '
 		echo 1 > /proc/sys/net/ipv4/ip_forward
 		echo 1 > /proc/sys/net/ipv6/conf/all/forwarding
 		echo 1 > /proc/sys/net/ipv6/conf/default/forwarding'
 	in_batch "$ROUTER" <<-EOF
+	link set lo up
 	link add br-lan address 02:00:00:00:01:01 type bridge
 	link add cam0 type veth peer name eth0 address $IOT_CAMERA_MAC netns $CAMERA
 	link add lap0 type veth peer name eth0 address $IOT_LAPTOP_MAC netns $LAPTOP
@@ -404,13 +413,16 @@ dropped_at_least() {
 }
 
 cleanup() {
-	local pid ns
-	# The children first: "sh -c 'every 0.2 | socat ...'" killed alone
+	local pid ns kids
+	# The children too: "sh -c 'every 0.2 | socat ...'" killed alone
 	# leaves its pipeline running, and a socat whose peer's netns is gone
-	# retries for minutes, where a later test's pgrep finds it.
+	# retries for minutes, where a later test's pgrep finds it. They are
+	# read from /proc (CONFIG_PROC_CHILDREN), not with a pkill per job.
 	for pid in "${BG_PIDS[@]}"; do
-		pkill -P "$pid" 2> /dev/null || true
-		kill "$pid" 2> /dev/null || true
+		kids=
+		read -r kids < "/proc/$pid/task/$pid/children" 2> /dev/null || true
+		# shellcheck disable=SC2086 # a list of pids
+		kill "$pid" $kids 2> /dev/null || true
 	done
 	for pid in "${BG_PIDS[@]}"; do
 		wait "$pid" 2> /dev/null || true

@@ -187,12 +187,10 @@ new_nss() {
 	local name batch=
 	ns_defaults
 	while (( $# >= 2 )); do
-		local -n _var=$1
 		name=$2-$(printf '%04x%04x' "$RANDOM" "$RANDOM")
 		batch+="netns add $name"$'\n'
 		NAMESPACES+=("$name")
-		_var=$name
-		unset -n _var
+		printf -v "$1" %s "$name"
 		shift 2
 	done
 	ip -batch - <<< "$batch"
@@ -204,7 +202,8 @@ in_batch() {
 }
 
 # host_batch IF ADDR4/LEN ADDR6/LEN GW4 GW6: the "ip -batch" lines that
-# address an end host's IF and route everything through its gateway.
+# bring up an end host's loopback and IF, address IF and route everything
+# through its gateway.
 host_batch() {
 	printf '%s\n' "link set lo up" "link set $1 up" \
 		"addr add $2 dev $1" "addr add $3 dev $1 nodad" \
